@@ -1,0 +1,188 @@
+//! zero2prod-style test helpers: a real server on a loopback port over a fresh database of
+//! its own, on SQLite or PostgreSQL.
+#![allow(dead_code)]
+
+use reqwest::{Client, Method, Response};
+use serde_json::{json, Value};
+use tillit_app::{bootstrap, App, AppConfig, Caller};
+use tillit_domain::{Role, RoleAssignment, UnitId, UnitKind, UserId};
+use tillit_store::testing::{fresh_postgres, fresh_sqlite, TempDir};
+use tillit_store::Store;
+use tillit_web::AppState;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub client: Client,
+    pub organisation: UnitId,
+    _dir: Option<TempDir>,
+}
+
+/// Runs the test body on both databases: SQLite always, PostgreSQL when TILLIT_TEST_PG_URL
+/// is set (CI sets it).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = common::spawn_app(common::Db::Sqlite).await.expect("sqlite app");
+                ($body)(t).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match common::spawn_app(common::Db::Postgres).await {
+                    Some(t) => ($body)(t).await,
+                    None => eprintln!("skipped: TILLIT_TEST_PG_URL is not set"),
+                }
+            }
+        }
+    };
+}
+
+pub async fn store_for(db: Db) -> Option<(Store, Option<TempDir>)> {
+    match db {
+        Db::Sqlite => {
+            let (s, d) = fresh_sqlite().await.expect("sqlite");
+            Some((s, Some(d)))
+        }
+        Db::Postgres => fresh_postgres().await.expect("postgres").map(|(s, _)| (s, None)),
+    }
+}
+
+pub async fn spawn_app(db: Db) -> Option<TestApp> {
+    let (store, dir) = store_for(db).await?;
+    Some(spawn_on(store, dir).await)
+}
+
+pub async fn spawn_on(store: Store, dir: Option<TempDir>) -> TestApp {
+    let b = bootstrap::bootstrap(&store, "Teststaden", Some(ADMIN_PASSWORD.into()))
+        .await
+        .expect("bootstrap");
+    let organisation = match b {
+        Some(b) => b.organisation,
+        None => {
+            let units = store
+                .list_units(&tillit_domain::Scope::system(), false)
+                .await
+                .unwrap();
+            units.iter().find(|u| u.parent_id.is_none()).unwrap().id
+        }
+    };
+    let app = App::new(store, AppConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        app: app.clone(),
+        secure_cookies: false,
+    };
+    tokio::spawn(tillit_web::serve_on(state, listener));
+    TestApp {
+        base,
+        app,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        organisation,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Signs in through the app and returns the caller (for setting up data).
+    pub async fn caller(&self, username: &str, password: &str) -> Caller {
+        let s = self.app.login(username, password).await.expect("login");
+        self.app.session_caller(&s.token).await.unwrap().unwrap()
+    }
+
+    pub async fn admin(&self) -> Caller {
+        self.caller("admin", ADMIN_PASSWORD).await
+    }
+
+    /// A personal API token for the account.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let c = self.caller(username, password).await;
+        self.app.create_api_token(&c, "test", None).await.unwrap().1
+    }
+
+    pub async fn unit(&self, by: &Caller, name: &str, parent: UnitId) -> UnitId {
+        self.app
+            .create_unit(
+                by,
+                tillit_app::units::NewUnit {
+                    name: name.into(),
+                    kind: UnitKind::Administration,
+                    parent_id: parent,
+                },
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn user(&self, by: &Caller, username: &str, unit: UnitId, role: Role) -> UserId {
+        let (u, _) = self
+            .app
+            .create_user(
+                by,
+                tillit_app::users::NewUser {
+                    username: username.into(),
+                    display_name: username.into(),
+                    email: None,
+                    locale: None,
+                    password: Some(format!("{username}-password-123")),
+                    unit_id: unit,
+                    role,
+                },
+            )
+            .await
+            .unwrap();
+        u.id
+    }
+
+    pub async fn grant(&self, by: &Caller, user: UserId, unit: UnitId, role: Role) {
+        self.app
+            .assign_role(by, RoleAssignment { user_id: user, unit_id: unit, role })
+            .await
+            .unwrap();
+    }
+
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, token: &str, path: &str) -> Value {
+        let r = self.call(token, Method::GET, path, None).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.unwrap()
+    }
+}
+
+pub fn ids(v: &Value, key: &str) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+pub fn unit_json(name: &str, parent: UnitId) -> Value {
+    json!({"name": name, "kind": "section", "parent_id": parent})
+}
