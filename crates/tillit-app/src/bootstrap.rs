@@ -2,8 +2,8 @@
 
 use jiff::Timestamp;
 use tillit_domain::audit::AuditEvent;
-use tillit_domain::{Role, Scope, Unit, UnitId, UnitKind, User, UserId};
-use tillit_store::Store;
+use tillit_domain::{Role, RoleAssignment, Scope, Unit, UnitId, UnitKind, User, UserId};
+use tillit_store::{Store, StoreError};
 
 use crate::{secrets, Result};
 
@@ -29,25 +29,6 @@ pub async fn bootstrap(
         return Ok(None);
     }
     let now = Timestamp::now();
-    let organisation = match store.list_units(&system, false).await?.into_iter().find(|u| u.parent_id.is_none()) {
-        Some(root) => root.id,
-        None => {
-            let unit = Unit {
-                id: UnitId::new(),
-                parent_id: None,
-                name: tillit_domain::unit::validate_name(organisation_name)?,
-                kind: UnitKind::Organisation,
-                merged_into: None,
-                created_at: now,
-                closed_at: None,
-            };
-            let ev = AuditEvent::new(None, "system", "unit.create", "unit", unit.id)
-                .unit(Some(unit.id))
-                .change(None::<&()>, Some(&unit));
-            store.create_unit(&system, &unit, &ev).await?;
-            unit.id
-        }
-    };
     let (password, generated) = match admin_password {
         Some(p) => {
             tillit_domain::user::validate_password(&p)?;
@@ -67,18 +48,44 @@ pub async fn bootstrap(
         locked_until: None,
         created_at: now,
     };
-    let events = [
-        AuditEvent::new(None, "system", "user.create", "user", user.id).change(None::<&()>, Some(&user)),
-        AuditEvent::new(None, "system", "role.assign", "role_assignment", user.id)
-            .unit(Some(organisation))
-            .change(
-                None::<&()>,
-                Some(&serde_json::json!({"user_id": user.id, "unit_id": organisation, "role": Role::Admin})),
-            ),
-    ];
-    store
-        .create_user(&system, &user, Some(&hash), None, Some((organisation, Role::Admin)), &events)
-        .await?;
+    // The account first: its unique username decides which of several instances starting on
+    // one fresh database bootstraps; the others find it taken and carry on.
+    let created = AuditEvent::new(None, "system", "user.create", "user", user.id)
+        .change(None::<&()>, Some(&user));
+    match store.create_user(&system, &user, Some(&hash), None, None, &[created]).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let roots = store.list_units(&system, false).await?;
+    let organisation = match roots.into_iter().find(|u| u.parent_id.is_none()) {
+        Some(root) => root.id,
+        None => {
+            let unit = Unit {
+                id: UnitId::new(),
+                parent_id: None,
+                name: tillit_domain::unit::validate_name(organisation_name)?,
+                kind: UnitKind::Organisation,
+                merged_into: None,
+                created_at: now,
+                closed_at: None,
+            };
+            let ev = AuditEvent::new(None, "system", "unit.create", "unit", unit.id)
+                .unit(Some(unit.id))
+                .change(None::<&()>, Some(&unit));
+            store.create_unit(&system, &unit, &ev).await?;
+            unit.id
+        }
+    };
+    let ra = RoleAssignment {
+        user_id: user.id,
+        unit_id: organisation,
+        role: Role::Admin,
+    };
+    let ev = AuditEvent::new(None, "system", "role.assign", "role_assignment", user.id)
+        .unit(Some(organisation))
+        .change(None::<&()>, Some(&ra));
+    store.assign_role(&system, &ra, now, &ev).await?;
     Ok(Some(Bootstrapped {
         organisation,
         username: user.username,

@@ -977,7 +977,8 @@ impl SqlStore {
     }
 
     /// Audit records the scope may read, newest first. A unit's records include those of the
-    /// units merged into it.
+    /// units merged into it, for whoever may read the unit's (`v`: the units in scope and,
+    /// through earlier merges, their sources).
     pub async fn list_audit(
         &self,
         scope: &Scope,
@@ -986,9 +987,12 @@ impl SqlStore {
         let q = format!(
             "WITH RECURSIVE m(id) AS ( \
                SELECT CAST($2 AS {uuid}) WHERE $2 IS NOT NULL \
-               UNION SELECT um.source_id FROM unit_merges um JOIN m ON um.target_id = m.id) \
+               UNION SELECT um.source_id FROM unit_merges um JOIN m ON um.target_id = m.id), \
+             v(id) AS ( \
+               {units} \
+               UNION SELECT um.source_id FROM unit_merges um JOIN v ON um.target_id = v.id) \
              SELECT {AUDIT_COLS} FROM audit_log \
-             WHERE (unit_id IN ({units}) OR (unit_id IS NULL AND {root})) \
+             WHERE (unit_id IN (SELECT id FROM v) OR (unit_id IS NULL AND {root})) \
                AND ($2 IS NULL OR unit_id IN (SELECT id FROM m)) \
                AND ($3 IS NULL OR entity_type = $3) \
                AND ($4 IS NULL OR entity_id = $4) \

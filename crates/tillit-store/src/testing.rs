@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 /// The PostgreSQL server for tests, if any: `TILLIT_TEST_PG_URL`.
 pub fn pg_url() -> Option<String> {
-    std::env::var("TILLIT_TEST_PG_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("TILLIT_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A migrated SQLite database in a fresh temporary folder (kept for the test's life).
