@@ -55,7 +55,11 @@ impl AuditEvent {
     }
 
     /// Before and after are masked here, so no caller can forget to.
-    pub fn change<B: Serialize, A: Serialize>(mut self, before: Option<&B>, after: Option<&A>) -> Self {
+    pub fn change<B: Serialize, A: Serialize>(
+        mut self,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Self {
         self.before = before.map(|b| mask_secrets(serde_json::to_value(b).unwrap_or(Value::Null)));
         self.after = after.map(|a| mask_secrets(serde_json::to_value(a).unwrap_or(Value::Null)));
         self
@@ -147,7 +151,9 @@ pub enum ChainError {
     BrokenLink { seq: i64 },
     #[error("record {seq}: its content does not match its hash (it was changed)")]
     Altered { seq: i64 },
-    #[error("the chain ends at record {last} with hash {found}, but the head says {head_seq} / {head_hash}")]
+    #[error(
+        "the chain ends at record {last} with hash {found}, but the head says {head_seq} / {head_hash}"
+    )]
     HeadMismatch {
         last: i64,
         found: String,
@@ -210,9 +216,17 @@ impl ChainVerifier {
 
 fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["password", "secret", "token", "hash", "credential", "private_key", "api_key"]
-        .iter()
-        .any(|s| k.contains(s))
+    [
+        "password",
+        "secret",
+        "token",
+        "hash",
+        "credential",
+        "private_key",
+        "api_key",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
 }
 
 /// Replaces the values of secret-looking keys, at any depth, so they never reach the log.
@@ -243,9 +257,16 @@ mod tests {
         let mut prev = GENESIS_HASH.to_owned();
         (1..=n)
             .map(|seq| {
-                let ev = AuditEvent::new(None, "system", "unit.create", "unit", seq)
-                    .change(None::<&Value>, Some(&json!({"name": format!("Enhet {seq}")})));
-                let r = seal(&ev, seq, Timestamp::from_second(1_700_000_000 + seq).unwrap(), &prev);
+                let ev = AuditEvent::new(None, "system", "unit.create", "unit", seq).change(
+                    None::<&Value>,
+                    Some(&json!({"name": format!("Enhet {seq}")})),
+                );
+                let r = seal(
+                    &ev,
+                    seq,
+                    Timestamp::from_second(1_700_000_000 + seq).unwrap(),
+                    &prev,
+                );
                 prev = r.hash.clone();
                 r
             })
@@ -293,7 +314,13 @@ mod tests {
         let mut c = chain(5);
         let h = head(&c);
         c.remove(1);
-        assert_eq!(verify(&c, h), Err(ChainError::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&c, h),
+            Err(ChainError::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
     }
 
     #[test]
@@ -301,7 +328,10 @@ mod tests {
         let mut c = chain(5);
         let h = head(&c);
         c.pop();
-        assert!(matches!(verify(&c, h), Err(ChainError::HeadMismatch { last: 4, .. })));
+        assert!(matches!(
+            verify(&c, h),
+            Err(ChainError::HeadMismatch { last: 4, .. })
+        ));
     }
 
     #[test]

@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn usernames_are_folded_and_checked() {
-        assert_eq!(validate_username(" Anna.Svensson ").unwrap(), "anna.svensson");
+        assert_eq!(
+            validate_username(" Anna.Svensson ").unwrap(),
+            "anna.svensson"
+        );
         assert_eq!(validate_username("åsa@stad.se").unwrap(), "åsa@stad.se");
         assert!(validate_username("a b").is_err());
         assert!(validate_username("").is_err());

@@ -55,10 +55,13 @@ impl SqlStore {
 
     /// A consistent copy of the live database, taken while it is in use.
     pub async fn backup_to(&self, path: &Path) -> Result<(), sqlx::Error> {
-        let target = path.to_str().ok_or_else(|| {
-            sqlx::Error::Configuration("backup path is not valid UTF-8".into())
-        })?;
-        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        let target = path
+            .to_str()
+            .ok_or_else(|| sqlx::Error::Configuration("backup path is not valid UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
