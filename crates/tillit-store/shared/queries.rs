@@ -161,19 +161,29 @@ fn job_from_row(r: &DbRow) -> Result<Job, sqlx::Error> {
 /// add their tables here; role assignments are handled apart (their key includes the unit).
 const REHOMED_TABLES: &[&str] = &[];
 
+/// Fails with `RowNotFound` unless `query` finds a row for `id` ($1) in the scope ($2).
+async fn require_row(
+    conn: &mut DbConn,
+    scope: &Scope,
+    query: String,
+    id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sql(query))
+        .bind(id)
+        .bind(actor_uuid(scope))
+        .fetch_optional(conn)
+        .await?
+        .map(|_| ())
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
 async fn require_unit_in_scope(
     conn: &mut DbConn,
     scope: &Scope,
     unit: UnitId,
 ) -> Result<(), sqlx::Error> {
     let q = format!("SELECT 1 AS one FROM units WHERE id = $1 AND id IN ({})", scope_units(scope, 2));
-    sqlx::query(sql(q))
-        .bind(unit.0)
-        .bind(actor_uuid(scope))
-        .fetch_optional(conn)
-        .await?
-        .map(|_| ())
-        .ok_or(sqlx::Error::RowNotFound)
+    require_row(conn, scope, q, unit.0).await
 }
 
 async fn require_user_visible(
@@ -182,13 +192,7 @@ async fn require_user_visible(
     user: UserId,
 ) -> Result<(), sqlx::Error> {
     let q = format!("SELECT 1 AS one FROM users u WHERE u.id = $1 AND {}", user_visible(scope, 2));
-    sqlx::query(sql(q))
-        .bind(user.0)
-        .bind(actor_uuid(scope))
-        .fetch_optional(conn)
-        .await?
-        .map(|_| ())
-        .ok_or(sqlx::Error::RowNotFound)
+    require_row(conn, scope, q, user.0).await
 }
 
 /// Re-links `unit`'s subtree below `new_parent` in the closure table.
