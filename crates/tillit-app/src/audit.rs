@@ -9,7 +9,11 @@ use crate::{App, AppError, Caller, Result};
 pub const PAGE_MAX: i64 = 200;
 
 impl App {
-    pub async fn list_audit(&self, caller: &Caller, mut filter: AuditFilter) -> Result<Vec<AuditRecord>> {
+    pub async fn list_audit(
+        &self,
+        caller: &Caller,
+        mut filter: AuditFilter,
+    ) -> Result<Vec<AuditRecord>> {
         if !caller.can(Permission::ReadAudit) {
             return Err(AppError::Forbidden);
         }

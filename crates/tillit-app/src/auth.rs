@@ -33,14 +33,23 @@ impl App {
         let Some(creds) = creds else {
             secrets::verify_password_blocking(password.to_owned(), dummy_hash()).await;
             self.store()
-                .append_audit(&AuditEvent::new(None, truncate(&name), "auth.login_failed", "user", "-"))
+                .append_audit(&AuditEvent::new(
+                    None,
+                    truncate(&name),
+                    "auth.login_failed",
+                    "user",
+                    "-",
+                ))
                 .await?;
             return Err(AppError::BadCredentials);
         };
         let u = &creds.user;
-        let event = |action: &str| AuditEvent::new(Some(u.id), u.username.clone(), action, "user", u.id);
+        let event =
+            |action: &str| AuditEvent::new(Some(u.id), u.username.clone(), action, "user", u.id);
         if user::is_locked(u.locked_until, now) {
-            self.store().append_audit(&event("auth.login_refused_locked")).await?;
+            self.store()
+                .append_audit(&event("auth.login_refused_locked"))
+                .await?;
             return Err(AppError::Locked(u.locked_until.unwrap_or(now)));
         }
         let ok = match &creds.password_hash {
@@ -68,7 +77,11 @@ impl App {
         self.store()
             .auth_record_success(user.id, &secrets::sha256_hex(&token), now, expires, audit)
             .await?;
-        Ok(NewSession { token, expires, user })
+        Ok(NewSession {
+            token,
+            expires,
+            user,
+        })
     }
 
     /// The caller behind a session cookie, if the session is valid.
@@ -111,7 +124,12 @@ impl App {
     }
 
     /// Changes the caller's own password; other sessions of the account end.
-    pub async fn change_own_password(&self, caller: &Caller, current: &str, new: &str) -> Result<()> {
+    pub async fn change_own_password(
+        &self,
+        caller: &Caller,
+        current: &str,
+        new: &str,
+    ) -> Result<()> {
         let creds = self
             .store()
             .auth_find_by_username(&caller.user.username)
@@ -122,16 +140,28 @@ impl App {
             None => false,
         };
         if !ok {
-            return Err(AppError::invalid("current_password", "error-wrong-password"));
+            return Err(AppError::invalid(
+                "current_password",
+                "error-wrong-password",
+            ));
         }
         user::validate_password(new)?;
         let hash = secrets::hash_password_blocking(new.to_owned()).await?;
         let ev = caller
             .event("user.password_change", "user", caller.user.id)
-            .change(None::<&()>, Some(&serde_json::json!({"password": "changed"})));
+            .change(
+                None::<&()>,
+                Some(&serde_json::json!({"password": "changed"})),
+            );
         let scope = caller.scope(tillit_domain::Permission::Read);
         self.store()
-            .set_password(&scope, caller.user.id, &hash, caller.session_hash.as_deref(), &ev)
+            .set_password(
+                &scope,
+                caller.user.id,
+                &hash,
+                caller.session_hash.as_deref(),
+                &ev,
+            )
             .await?;
         Ok(())
     }

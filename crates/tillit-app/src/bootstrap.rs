@@ -5,7 +5,7 @@ use tillit_domain::audit::AuditEvent;
 use tillit_domain::{Role, RoleAssignment, Scope, Unit, UnitId, UnitKind, User, UserId};
 use tillit_store::{Store, StoreError};
 
-use crate::{secrets, Result};
+use crate::{Result, secrets};
 
 pub const ADMIN_USERNAME: &str = "admin";
 
@@ -52,7 +52,10 @@ pub async fn bootstrap(
     // one fresh database bootstraps; the others find it taken and carry on.
     let created = AuditEvent::new(None, "system", "user.create", "user", user.id)
         .change(None::<&()>, Some(&user));
-    match store.create_user(&system, &user, Some(&hash), None, None, &[created]).await {
+    match store
+        .create_user(&system, &user, Some(&hash), None, None, &[created])
+        .await
+    {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => return Ok(None),
         Err(e) => return Err(e.into()),

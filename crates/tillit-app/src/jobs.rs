@@ -43,7 +43,12 @@ impl App {
                     tracing::warn!(job = %job.id, kind = %job.kind, error = %e, "job failed");
                     let now = Timestamp::now();
                     self.store()
-                        .fail_job(job.id, &e.to_string(), job::retry_at(job.attempts, now), now)
+                        .fail_job(
+                            job.id,
+                            &e.to_string(),
+                            job::retry_at(job.attempts, now),
+                            now,
+                        )
                         .await?;
                 }
             }
@@ -54,11 +59,16 @@ impl App {
     async fn run_job(&self, job: &Job) -> Result<()> {
         match job.kind.as_str() {
             PURGE_SESSIONS => {
-                let n = self.store().purge_expired_sessions(Timestamp::now()).await?;
+                let n = self
+                    .store()
+                    .purge_expired_sessions(Timestamp::now())
+                    .await?;
                 tracing::debug!(removed = n, "expired sessions removed");
                 Ok(())
             }
-            other => Err(crate::AppError::Internal(format!("unknown job kind {other}"))),
+            other => Err(crate::AppError::Internal(format!(
+                "unknown job kind {other}"
+            ))),
         }
     }
 

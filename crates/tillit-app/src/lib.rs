@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bootstrap;
 mod error;
 pub mod jobs;
+pub mod oidc;
 pub mod secrets;
 pub mod units;
 pub mod users;
@@ -29,6 +30,8 @@ pub struct AppConfig {
     pub session_ttl: SignedDuration,
     /// Names this process in job leases, so a crashed instance's jobs can be told apart.
     pub instance_id: String,
+    /// Sign-in through an OpenID Connect provider, when configured.
+    pub oidc: Option<oidc::OidcSettings>,
 }
 
 impl Default for AppConfig {
@@ -36,6 +39,7 @@ impl Default for AppConfig {
         Self {
             session_ttl: SignedDuration::from_hours(12),
             instance_id: format!("tillit-{}", uuid::Uuid::now_v7().simple()),
+            oidc: None,
         }
     }
 }
@@ -50,12 +54,17 @@ pub struct App {
 struct Inner {
     store: Store,
     config: AppConfig,
+    oidc: oidc::OidcRuntime,
 }
 
 impl App {
     pub fn new(store: Store, config: AppConfig) -> Self {
         Self {
-            inner: Arc::new(Inner { store, config }),
+            inner: Arc::new(Inner {
+                store,
+                config,
+                oidc: oidc::OidcRuntime::default(),
+            }),
         }
     }
 
@@ -88,7 +97,9 @@ impl Caller {
     }
 
     pub fn has_role_on(&self, unit: UnitId, role: Role) -> bool {
-        self.roles.iter().any(|r| r.unit_id == unit && r.role == role)
+        self.roles
+            .iter()
+            .any(|r| r.unit_id == unit && r.role == role)
     }
 
     /// An audit event by this caller.

@@ -43,7 +43,12 @@ impl App {
         match self.store().get_unit(&scope, id).await? {
             Some(u) => Ok(u),
             // Readable but not administrable: say so instead of pretending it is not there.
-            None if self.store().get_unit(&caller.scope(Permission::Read), id).await?.is_some() => {
+            None if self
+                .store()
+                .get_unit(&caller.scope(Permission::Read), id)
+                .await?
+                .is_some() =>
+            {
                 Err(AppError::Forbidden)
             }
             None => Err(AppError::NotFound),

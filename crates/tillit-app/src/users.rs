@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tillit_domain::user::{self, User};
 use tillit_domain::{Permission, Role, RoleAssignment, UnitId, UserId};
 
-use crate::{secrets, App, AppError, Caller, Result};
+use crate::{App, AppError, Caller, Result, secrets};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewUser {
@@ -65,7 +65,11 @@ impl App {
     }
 
     /// Creates an account with a first role; returns the one-time password when generated.
-    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> Result<(User, Option<String>)> {
+    pub async fn create_user(
+        &self,
+        caller: &Caller,
+        new: NewUser,
+    ) -> Result<(User, Option<String>)> {
         let u = User {
             id: UserId::new(),
             username: user::validate_username(&new.username)?,
@@ -218,14 +222,23 @@ impl App {
             .change(None::<&()>, Some(&assignment_json(&ra)));
         Ok(self
             .store()
-            .assign_role(&caller.scope(Permission::Administer), &ra, Timestamp::now(), &ev)
+            .assign_role(
+                &caller.scope(Permission::Administer),
+                &ra,
+                Timestamp::now(),
+                &ev,
+            )
             .await?)
     }
 
     pub async fn revoke_role(&self, caller: &Caller, ra: RoleAssignment) -> Result<()> {
         if ra.role == Role::Admin {
             let scope = caller.scope(Permission::Administer);
-            let unit = self.store().get_unit(&scope, ra.unit_id).await?.ok_or(AppError::NotFound)?;
+            let unit = self
+                .store()
+                .get_unit(&scope, ra.unit_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if unit.parent_id.is_none() {
                 self.refuse_losing_last_admin(ra.user_id).await?;
             }

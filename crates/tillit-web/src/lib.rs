@@ -4,13 +4,14 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod oidc;
 pub mod ui;
 
 use std::net::SocketAddr;
 
-use axum::http::{header, HeaderValue};
-use axum::routing::get;
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
 use tillit_app::App;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
     let mut r = Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router())
+        .merge(oidc::router())
         .merge(ui::router())
         .layer(axum::middleware::from_fn(auth::csrf_guard))
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024));
@@ -49,7 +51,9 @@ pub fn router(state: AppState) -> Router {
     r.with_state(state)
 }
 
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::http::StatusCode {
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::http::StatusCode {
     match state.app.store().ping().await {
         Ok(()) => axum::http::StatusCode::OK,
         Err(e) => {
@@ -77,7 +81,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

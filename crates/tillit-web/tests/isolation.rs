@@ -8,9 +8,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use reqwest::Method;
-use serde_json::{json, Value};
-use tillit_domain::audit::AuditFilter;
+use serde_json::{Value, json};
 use tillit_domain::Role;
+use tillit_domain::audit::AuditFilter;
 
 enum Expect {
     /// This status, and nothing changed.
@@ -29,171 +29,420 @@ struct Case {
     expect: Expect,
 }
 
-fn case(method: Method, template: &'static str, path: String, body: Option<Value>, expect: Expect) -> Case {
-    Case { method, template, path, body, expect }
+fn case(
+    method: Method,
+    template: &'static str,
+    path: String,
+    body: Option<Value>,
+    expect: Expect,
+) -> Case {
+    Case {
+        method,
+        template,
+        path,
+        body,
+        expect,
+    }
 }
 
-on_both_databases!(a_unit_admin_cannot_reach_another_unit, |t: common::TestApp| async move {
-    let admin = t.admin().await;
-    let a = t.unit(&admin, "Förvaltning A", t.organisation).await;
-    let a1 = t.unit(&admin, "Enhet A1", a).await;
-    let b = t.unit(&admin, "Förvaltning B", t.organisation).await;
-    let alice = t.user(&admin, "alice", a, Role::Admin).await;
-    let bob = t.user(&admin, "bob", b, Role::Admin).await;
-    let carol = t.user(&admin, "carol", b, Role::Editor).await;
-    let alice_token = t.token("alice", "alice-password-123").await;
-    let bob_caller = t.caller("bob", "bob-password-123").await;
-    let (bob_token, bob_secret) = t.app.create_api_token(&bob_caller, "bobs", None).await.unwrap();
-    let seq_before = t.app.store().audit_head().await.unwrap().unwrap().0;
+on_both_databases!(
+    a_unit_admin_cannot_reach_another_unit,
+    |t: common::TestApp| async move {
+        let admin = t.admin().await;
+        let a = t.unit(&admin, "Förvaltning A", t.organisation).await;
+        let a1 = t.unit(&admin, "Enhet A1", a).await;
+        let b = t.unit(&admin, "Förvaltning B", t.organisation).await;
+        let alice = t.user(&admin, "alice", a, Role::Admin).await;
+        let bob = t.user(&admin, "bob", b, Role::Admin).await;
+        let carol = t.user(&admin, "carol", b, Role::Editor).await;
+        let alice_token = t.token("alice", "alice-password-123").await;
+        let bob_caller = t.caller("bob", "bob-password-123").await;
+        let (bob_token, bob_secret) = t
+            .app
+            .create_api_token(&bob_caller, "bobs", None)
+            .await
+            .unwrap();
+        let seq_before = t.app.store().audit_head().await.unwrap().unwrap().0;
 
-    let (b_s, bob_s, carol_s) = (b.to_string(), bob.to_string(), carol.to_string());
-    let cases = vec![
-        case(Method::GET, "/api/v1/me", "/api/v1/me".into(), None, Expect::Own(200)),
-        case(Method::GET, "/api/v1/me/tokens", "/api/v1/me/tokens".into(), None,
-             Expect::Excludes("id", vec![bob_token.id.to_string()])),
-        case(Method::POST, "/api/v1/me/tokens", "/api/v1/me/tokens".into(),
-             Some(json!({"name": "alices"})), Expect::Own(201)),
-        case(Method::DELETE, "/api/v1/me/tokens/{id}", format!("/api/v1/me/tokens/{}", bob_token.id), None,
-             Expect::Status(404)),
-        case(Method::GET, "/api/v1/units", "/api/v1/units?include_closed=true".into(), None,
-             Expect::Excludes("id", vec![b_s.clone()])),
-        case(Method::POST, "/api/v1/units", "/api/v1/units".into(),
-             Some(common::unit_json("Smuggled", b)), Expect::Status(404)),
-        case(Method::GET, "/api/v1/units/{id}", format!("/api/v1/units/{b}"), None, Expect::Status(404)),
-        case(Method::PATCH, "/api/v1/units/{id}", format!("/api/v1/units/{b}"),
-             Some(json!({"name": "Hijacked"})), Expect::Status(404)),
-        case(Method::POST, "/api/v1/units/{id}/move", format!("/api/v1/units/{b}/move"),
-             Some(json!({"parent_id": a})), Expect::Status(404)),
-        case(Method::POST, "/api/v1/units/{id}/move", format!("/api/v1/units/{a1}/move"),
-             Some(json!({"parent_id": b})), Expect::Status(404)),
-        case(Method::POST, "/api/v1/units/{id}/merge", format!("/api/v1/units/{a}/merge"),
-             Some(json!({"sources": [b]})), Expect::Status(404)),
-        case(Method::POST, "/api/v1/units/{id}/merge", format!("/api/v1/units/{b}/merge"),
-             Some(json!({"sources": [a1]})), Expect::Status(404)),
-        case(Method::GET, "/api/v1/units/{id}/merged", format!("/api/v1/units/{b}/merged"), None,
-             Expect::Status(404)),
-        case(Method::GET, "/api/v1/users", "/api/v1/users".into(), None,
-             Expect::Excludes("id", vec![bob_s.clone(), carol_s.clone()])),
-        case(Method::POST, "/api/v1/users", "/api/v1/users".into(),
-             Some(json!({"username": "mallory", "display_name": "M", "unit_id": b, "role": "admin"})),
-             Expect::Status(404)),
-        case(Method::GET, "/api/v1/users/{id}", format!("/api/v1/users/{carol}"), None, Expect::Status(404)),
-        case(Method::PATCH, "/api/v1/users/{id}", format!("/api/v1/users/{carol}"),
-             Some(json!({"is_active": false})), Expect::Status(404)),
-        case(Method::POST, "/api/v1/users/{id}/password", format!("/api/v1/users/{carol}/password"),
-             Some(json!({})), Expect::Status(404)),
-        case(Method::GET, "/api/v1/role-assignments", "/api/v1/role-assignments".into(), None,
-             Expect::Excludes("unit_id", vec![b_s.clone()])),
-        case(Method::GET, "/api/v1/role-assignments", format!("/api/v1/role-assignments?user_id={carol}"), None,
-             Expect::Excludes("user_id", vec![carol_s.clone()])),
-        case(Method::POST, "/api/v1/role-assignments", "/api/v1/role-assignments".into(),
-             Some(json!({"user_id": alice, "unit_id": b, "role": "admin"})), Expect::Status(404)),
-        case(Method::POST, "/api/v1/role-assignments", "/api/v1/role-assignments".into(),
-             Some(json!({"user_id": carol, "unit_id": a, "role": "reader"})), Expect::Status(404)),
-        case(Method::DELETE, "/api/v1/role-assignments/{user_id}/{unit_id}/{role}",
-             format!("/api/v1/role-assignments/{carol}/{b}/editor"), None, Expect::Status(404)),
-        case(Method::GET, "/api/v1/audit", "/api/v1/audit?limit=200".into(), None,
-             Expect::Excludes("unit_id", vec![b_s.clone()])),
-        case(Method::GET, "/api/v1/audit", format!("/api/v1/audit?unit_id={b}"), None,
-             Expect::Excludes("unit_id", vec![b_s.clone()])),
-    ];
+        let (b_s, bob_s, carol_s) = (b.to_string(), bob.to_string(), carol.to_string());
+        let cases = vec![
+            case(
+                Method::GET,
+                "/api/v1/me",
+                "/api/v1/me".into(),
+                None,
+                Expect::Own(200),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/me/tokens",
+                "/api/v1/me/tokens".into(),
+                None,
+                Expect::Excludes("id", vec![bob_token.id.to_string()]),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/me/tokens",
+                "/api/v1/me/tokens".into(),
+                Some(json!({"name": "alices"})),
+                Expect::Own(201),
+            ),
+            case(
+                Method::DELETE,
+                "/api/v1/me/tokens/{id}",
+                format!("/api/v1/me/tokens/{}", bob_token.id),
+                None,
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/units",
+                "/api/v1/units?include_closed=true".into(),
+                None,
+                Expect::Excludes("id", vec![b_s.clone()]),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/units",
+                "/api/v1/units".into(),
+                Some(common::unit_json("Smuggled", b)),
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/units/{id}",
+                format!("/api/v1/units/{b}"),
+                None,
+                Expect::Status(404),
+            ),
+            case(
+                Method::PATCH,
+                "/api/v1/units/{id}",
+                format!("/api/v1/units/{b}"),
+                Some(json!({"name": "Hijacked"})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/units/{id}/move",
+                format!("/api/v1/units/{b}/move"),
+                Some(json!({"parent_id": a})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/units/{id}/move",
+                format!("/api/v1/units/{a1}/move"),
+                Some(json!({"parent_id": b})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/units/{id}/merge",
+                format!("/api/v1/units/{a}/merge"),
+                Some(json!({"sources": [b]})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/units/{id}/merge",
+                format!("/api/v1/units/{b}/merge"),
+                Some(json!({"sources": [a1]})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/units/{id}/merged",
+                format!("/api/v1/units/{b}/merged"),
+                None,
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/users",
+                "/api/v1/users".into(),
+                None,
+                Expect::Excludes("id", vec![bob_s.clone(), carol_s.clone()]),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/users",
+                "/api/v1/users".into(),
+                Some(
+                    json!({"username": "mallory", "display_name": "M", "unit_id": b, "role": "admin"}),
+                ),
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/users/{id}",
+                format!("/api/v1/users/{carol}"),
+                None,
+                Expect::Status(404),
+            ),
+            case(
+                Method::PATCH,
+                "/api/v1/users/{id}",
+                format!("/api/v1/users/{carol}"),
+                Some(json!({"is_active": false})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/users/{id}/password",
+                format!("/api/v1/users/{carol}/password"),
+                Some(json!({})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/role-assignments",
+                "/api/v1/role-assignments".into(),
+                None,
+                Expect::Excludes("unit_id", vec![b_s.clone()]),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/role-assignments",
+                format!("/api/v1/role-assignments?user_id={carol}"),
+                None,
+                Expect::Excludes("user_id", vec![carol_s.clone()]),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/role-assignments",
+                "/api/v1/role-assignments".into(),
+                Some(json!({"user_id": alice, "unit_id": b, "role": "admin"})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/api/v1/role-assignments",
+                "/api/v1/role-assignments".into(),
+                Some(json!({"user_id": carol, "unit_id": a, "role": "reader"})),
+                Expect::Status(404),
+            ),
+            case(
+                Method::DELETE,
+                "/api/v1/role-assignments/{user_id}/{unit_id}/{role}",
+                format!("/api/v1/role-assignments/{carol}/{b}/editor"),
+                None,
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/audit",
+                "/api/v1/audit?limit=200".into(),
+                None,
+                Expect::Excludes("unit_id", vec![b_s.clone()]),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/audit",
+                format!("/api/v1/audit?unit_id={b}"),
+                None,
+                Expect::Excludes("unit_id", vec![b_s.clone()]),
+            ),
+        ];
 
-    // Every endpoint of the API is in the matrix.
-    let doc = serde_json::to_value(tillit_web::api::openapi()).unwrap();
-    let mut endpoints = BTreeSet::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
-                endpoints.insert((method.to_uppercase(), path.clone()));
-            }
-        }
-    }
-    let covered: BTreeSet<_> = cases.iter().map(|c| (c.method.to_string(), c.template.to_owned())).collect();
-    let missing: Vec<_> = endpoints.difference(&covered).collect();
-    assert!(missing.is_empty(), "endpoints missing from the isolation matrix: {missing:?}");
-
-    for c in &cases {
-        let r = t.call(&alice_token, c.method.clone(), &c.path, c.body.clone()).await;
-        let status = r.status().as_u16();
-        match &c.expect {
-            Expect::Status(want) => {
-                assert_eq!(status, *want, "{} {}", c.method, c.path);
-                let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
-                assert_eq!(ct, "application/problem+json", "{} {}", c.method, c.path);
-            }
-            Expect::Own(want) => assert_eq!(status, *want, "{} {}", c.method, c.path),
-            Expect::Excludes(key, forbidden) => {
-                assert_eq!(status, 200, "{} {}", c.method, c.path);
-                let v: Value = r.json().await.unwrap();
-                let seen = common::ids(&v, key);
-                for f in forbidden {
-                    assert!(!seen.contains(f), "{} {} leaked {key}={f}", c.method, c.path);
+        // Every endpoint of the API is in the matrix.
+        let doc = serde_json::to_value(tillit_web::api::openapi()).unwrap();
+        let mut endpoints = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                    endpoints.insert((method.to_uppercase(), path.clone()));
                 }
             }
         }
+        let covered: BTreeSet<_> = cases
+            .iter()
+            .map(|c| (c.method.to_string(), c.template.to_owned()))
+            .collect();
+        let missing: Vec<_> = endpoints.difference(&covered).collect();
+        assert!(
+            missing.is_empty(),
+            "endpoints missing from the isolation matrix: {missing:?}"
+        );
+
+        for c in &cases {
+            let r = t
+                .call(&alice_token, c.method.clone(), &c.path, c.body.clone())
+                .await;
+            let status = r.status().as_u16();
+            match &c.expect {
+                Expect::Status(want) => {
+                    assert_eq!(status, *want, "{} {}", c.method, c.path);
+                    let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+                    assert_eq!(ct, "application/problem+json", "{} {}", c.method, c.path);
+                }
+                Expect::Own(want) => assert_eq!(status, *want, "{} {}", c.method, c.path),
+                Expect::Excludes(key, forbidden) => {
+                    assert_eq!(status, 200, "{} {}", c.method, c.path);
+                    let v: Value = r.json().await.unwrap();
+                    let seen = common::ids(&v, key);
+                    for f in forbidden {
+                        assert!(
+                            !seen.contains(f),
+                            "{} {} leaked {key}={f}",
+                            c.method,
+                            c.path
+                        );
+                    }
+                }
+            }
+        }
+
+        // Nothing of B changed: its name, carol's role and account, bob's token.
+        let system = tillit_domain::Scope::system();
+        let b_unit = t.app.store().get_unit(&system, b).await.unwrap().unwrap();
+        assert_eq!(b_unit.name, "Förvaltning B");
+        assert_eq!(b_unit.parent_id, Some(t.organisation));
+        assert!(b_unit.closed_at.is_none());
+        let carol_user = t
+            .app
+            .store()
+            .get_user(&system, carol)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(carol_user.is_active);
+        let carol_roles = t.app.store().roles_of(carol).await.unwrap();
+        assert_eq!(carol_roles.len(), 1);
+        assert_eq!(carol_roles[0].unit_id, b);
+        assert!(
+            t.app
+                .store()
+                .roles_of(alice)
+                .await
+                .unwrap()
+                .iter()
+                .all(|r| r.unit_id == a)
+        );
+        let me = t.get_json(&bob_secret, "/api/v1/me").await;
+        assert_eq!(me["user"]["username"], "bob");
+        t.app
+            .login("carol", "carol-password-123")
+            .await
+            .expect("carol's password unchanged");
+
+        // The only writes alice made were her own token.
+        let all = t
+            .app
+            .store()
+            .list_audit(
+                &system,
+                &AuditFilter {
+                    limit: 500,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let alices: Vec<_> = all
+            .iter()
+            .filter(|r| r.seq > seq_before && r.actor_label == "alice")
+            .map(|r| r.action.as_str())
+            .collect();
+        assert_eq!(alices, vec!["api_token.create"]);
     }
+);
 
-    // Nothing of B changed: its name, carol's role and account, bob's token.
-    let system = tillit_domain::Scope::system();
-    let b_unit = t.app.store().get_unit(&system, b).await.unwrap().unwrap();
-    assert_eq!(b_unit.name, "Förvaltning B");
-    assert_eq!(b_unit.parent_id, Some(t.organisation));
-    assert!(b_unit.closed_at.is_none());
-    let carol_user = t.app.store().get_user(&system, carol).await.unwrap().unwrap();
-    assert!(carol_user.is_active);
-    let carol_roles = t.app.store().roles_of(carol).await.unwrap();
-    assert_eq!(carol_roles.len(), 1);
-    assert_eq!(carol_roles[0].unit_id, b);
-    assert!(t.app.store().roles_of(alice).await.unwrap().iter().all(|r| r.unit_id == a));
-    let me = t.get_json(&bob_secret, "/api/v1/me").await;
-    assert_eq!(me["user"]["username"], "bob");
-    t.app.login("carol", "carol-password-123").await.expect("carol's password unchanged");
+on_both_databases!(
+    roles_limit_what_can_be_done,
+    |t: common::TestApp| async move {
+        let admin = t.admin().await;
+        let a = t.unit(&admin, "Förvaltning A", t.organisation).await;
+        t.user(&admin, "rita", a, Role::Reader).await;
+        t.user(&admin, "anders", t.organisation, Role::Auditor)
+            .await;
+        t.user(&admin, "erik", a, Role::Editor).await;
+        let reader = t.token("rita", "rita-password-123").await;
+        let auditor = t.token("anders", "anders-password-123").await;
+        let editor = t.token("erik", "erik-password-123").await;
 
-    // The only writes alice made were her own token.
-    let all = t
-        .app
-        .store()
-        .list_audit(&system, &AuditFilter { limit: 500, ..Default::default() })
-        .await
-        .unwrap();
-    let alices: Vec<_> = all
-        .iter()
-        .filter(|r| r.seq > seq_before && r.actor_label == "alice")
-        .map(|r| r.action.as_str())
-        .collect();
-    assert_eq!(alices, vec!["api_token.create"]);
-});
+        // A reader reads but changes nothing, and sees no audit log.
+        assert_eq!(
+            common::ids(&t.get_json(&reader, "/api/v1/units").await, "id"),
+            vec![a.to_string()]
+        );
+        let r = t
+            .call(
+                &reader,
+                Method::PATCH,
+                &format!("/api/v1/units/{a}"),
+                Some(json!({"name": "X"})),
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+        let r = t
+            .call(
+                &reader,
+                Method::POST,
+                "/api/v1/units",
+                Some(common::unit_json("X", a)),
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            t.call(&reader, Method::GET, "/api/v1/audit", None)
+                .await
+                .status(),
+            403
+        );
+        assert_eq!(
+            t.call(&reader, Method::GET, "/api/v1/users", None)
+                .await
+                .status(),
+            403
+        );
 
-on_both_databases!(roles_limit_what_can_be_done, |t: common::TestApp| async move {
-    let admin = t.admin().await;
-    let a = t.unit(&admin, "Förvaltning A", t.organisation).await;
-    t.user(&admin, "rita", a, Role::Reader).await;
-    t.user(&admin, "anders", t.organisation, Role::Auditor).await;
-    t.user(&admin, "erik", a, Role::Editor).await;
-    let reader = t.token("rita", "rita-password-123").await;
-    let auditor = t.token("anders", "anders-password-123").await;
-    let editor = t.token("erik", "erik-password-123").await;
+        // An editor writes records but does not administer units or users.
+        let r = t
+            .call(
+                &editor,
+                Method::POST,
+                "/api/v1/units",
+                Some(common::unit_json("X", a)),
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            t.call(&editor, Method::GET, "/api/v1/users", None)
+                .await
+                .status(),
+            403
+        );
 
-    // A reader reads but changes nothing, and sees no audit log.
-    assert_eq!(common::ids(&t.get_json(&reader, "/api/v1/units").await, "id"), vec![a.to_string()]);
-    let r = t.call(&reader, Method::PATCH, &format!("/api/v1/units/{a}"), Some(json!({"name": "X"}))).await;
-    assert_eq!(r.status(), 403);
-    let r = t.call(&reader, Method::POST, "/api/v1/units", Some(common::unit_json("X", a))).await;
-    assert_eq!(r.status(), 403);
-    assert_eq!(t.call(&reader, Method::GET, "/api/v1/audit", None).await.status(), 403);
-    assert_eq!(t.call(&reader, Method::GET, "/api/v1/users", None).await.status(), 403);
-
-    // An editor writes records but does not administer units or users.
-    let r = t.call(&editor, Method::POST, "/api/v1/units", Some(common::unit_json("X", a))).await;
-    assert_eq!(r.status(), 403);
-    assert_eq!(t.call(&editor, Method::GET, "/api/v1/users", None).await.status(), 403);
-
-    // The auditor reads everything, the audit log included, and writes nothing.
-    let units = common::ids(&t.get_json(&auditor, "/api/v1/units").await, "id");
-    assert!(units.contains(&a.to_string()) && units.contains(&t.organisation.to_string()));
-    let audit = t.get_json(&auditor, "/api/v1/audit").await;
-    assert!(audit.as_array().unwrap().iter().any(|r| r["action"] == "unit.create"));
-    let r = t.call(&auditor, Method::PATCH, &format!("/api/v1/units/{a}"), Some(json!({"name": "X"}))).await;
-    assert_eq!(r.status(), 403);
-    assert_eq!(t.app.store().get_unit(&tillit_domain::Scope::system(), a).await.unwrap().unwrap().name, "Förvaltning A");
-});
+        // The auditor reads everything, the audit log included, and writes nothing.
+        let units = common::ids(&t.get_json(&auditor, "/api/v1/units").await, "id");
+        assert!(units.contains(&a.to_string()) && units.contains(&t.organisation.to_string()));
+        let audit = t.get_json(&auditor, "/api/v1/audit").await;
+        assert!(
+            audit
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["action"] == "unit.create")
+        );
+        let r = t
+            .call(
+                &auditor,
+                Method::PATCH,
+                &format!("/api/v1/units/{a}"),
+                Some(json!({"name": "X"})),
+            )
+            .await;
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            t.app
+                .store()
+                .get_unit(&tillit_domain::Scope::system(), a)
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            "Förvaltning A"
+        );
+    }
+);

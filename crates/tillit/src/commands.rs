@@ -1,18 +1,21 @@
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use jiff::SignedDuration;
-use tillit_app::{bootstrap, App, AppConfig};
-use tillit_domain::audit::AuditEvent;
+use tillit_app::oidc::{self, OidcSettings};
+use tillit_app::{App, AppConfig, bootstrap};
 use tillit_domain::Scope;
+use tillit_domain::audit::AuditEvent;
 use tillit_store::{Backend, Store};
 use tillit_web::AppState;
 
-use crate::{AuditCommand, Cli, Command, DbArgs, UserCommand};
+use crate::{AuditCommand, Cli, Command, DbArgs, OidcArgs, UserCommand};
 
 async fn open(db: &DbArgs) -> anyhow::Result<Store> {
     let store = match &db.database_url {
-        Some(url) => Store::connect(url).await.context("connecting to the database")?,
+        Some(url) => Store::connect(url)
+            .await
+            .context("connecting to the database")?,
         None => Store::open_data_dir(&db.data)
             .await
             .with_context(|| format!("opening the database in {}", db.data.display()))?,
@@ -29,7 +32,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             organisation,
             secure_cookies,
             session_hours,
+            oidc,
         } => {
+            let oidc = oidc_settings(*oidc)?;
             let store = open(&cli.db).await?;
             if let Some(b) = bootstrap::bootstrap(&store, &organisation, admin_password).await? {
                 match &b.generated_password {
@@ -46,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let config = AppConfig {
                 session_ttl: SignedDuration::from_hours(session_hours.clamp(1, 24 * 30)),
+                oidc,
                 ..AppConfig::default()
             };
             let app = App::new(store, config);
@@ -91,7 +97,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&cli.db).await?;
             match tillit_app::audit::verify(&store).await? {
                 Ok(v) => {
-                    println!("The audit log is intact: {} records, head {}.", v.records, v.head_hash);
+                    println!(
+                        "The audit log is intact: {} records, head {}.",
+                        v.records, v.head_hash
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -144,7 +153,9 @@ async fn restore(db: &DbArgs, file: &std::path::Path, force: bool) -> anyhow::Re
     std::fs::copy(file, &staging).context("copying the backup")?;
     {
         let url = format!("sqlite://{}", staging.display());
-        let store = Store::connect(&url).await.context("the backup does not open")?;
+        let store = Store::connect(&url)
+            .await
+            .context("the backup does not open")?;
         store.migrate().await.context("migrating the backup")?;
         if let Err(e) = tillit_app::audit::verify(&store).await? {
             store.close().await;
@@ -160,4 +171,32 @@ async fn restore(db: &DbArgs, file: &std::path::Path, force: bool) -> anyhow::Re
     std::fs::rename(&staging, &target).context("putting the backup in place")?;
     println!("Restored {} into {}", file.display(), target.display());
     Ok(())
+}
+
+/// The OIDC settings, checked as far as possible without the network; `None` without an issuer.
+fn oidc_settings(a: OidcArgs) -> anyhow::Result<Option<OidcSettings>> {
+    let Some(issuer) = a.oidc_issuer.filter(|i| !i.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let (Some(id), Some(secret), Some(redirect)) =
+        (a.oidc_client_id, a.oidc_client_secret, a.oidc_redirect_url)
+    else {
+        bail!(
+            "TILLIT_OIDC_ISSUER needs TILLIT_OIDC_CLIENT_ID, TILLIT_OIDC_CLIENT_SECRET and TILLIT_OIDC_REDIRECT_URL too"
+        );
+    };
+    let mut s = OidcSettings::new(&issuer, &id, &secret, &redirect);
+    s.roles_claim = a.oidc_roles_claim.trim().to_owned();
+    s.role_map = oidc::parse_role_map(&a.oidc_role_map).map_err(anyhow::Error::msg)?;
+    if let Some(label) = a.oidc_label.filter(|l| !l.trim().is_empty()) {
+        s.label = label.trim().to_owned();
+    }
+    s.validate().map_err(anyhow::Error::msg)?;
+    if s.role_map.is_empty() {
+        bail!(
+            "TILLIT_OIDC_ROLE_MAP is empty: no organisation account could get a role, so none could sign in"
+        );
+    }
+    tracing::info!(issuer = %s.issuer, mappings = s.role_map.len(), "OIDC sign-in enabled");
+    Ok(Some(s))
 }

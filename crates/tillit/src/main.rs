@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "tillit", version, about = "Tillit – information security management for municipalities")]
+#[command(
+    name = "tillit",
+    version,
+    about = "Tillit – information security management for municipalities"
+)]
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
@@ -20,10 +24,20 @@ struct Cli {
 #[derive(Debug, Args)]
 struct DbArgs {
     /// Data folder of the embedded SQLite database.
-    #[arg(long, global = true, env = "TILLIT_DATA", default_value = "./tillit-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "TILLIT_DATA",
+        default_value = "./tillit-data"
+    )]
     data: PathBuf,
     /// A PostgreSQL URL (postgres://user:password@host/db) instead of the embedded database.
-    #[arg(long, global = true, env = "TILLIT_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "TILLIT_DATABASE_URL",
+        hide_env_values = true
+    )]
     database_url: Option<String>,
 }
 
@@ -45,6 +59,8 @@ enum Command {
         /// Session length in hours.
         #[arg(long, env = "TILLIT_SESSION_HOURS", default_value_t = 12)]
         session_hours: i64,
+        #[command(flatten)]
+        oidc: Box<OidcArgs>,
     },
     /// Run the database migrations and exit.
     Migrate,
@@ -66,6 +82,35 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Sign-in with an organisation account through OpenID Connect (e.g. Entra ID); on when an
+/// issuer is set. The provider is contacted at the first sign-in, not at start-up.
+#[derive(Debug, Args)]
+struct OidcArgs {
+    /// The issuer, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0
+    #[arg(long, env = "TILLIT_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// The application (client) id registered at the provider.
+    #[arg(long, env = "TILLIT_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// The client secret (set it in the environment rather than on the command line).
+    #[arg(long, env = "TILLIT_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// Tillit's callback as registered at the provider, e.g. https://tillit.stad.se/auth/oidc/callback
+    #[arg(long, env = "TILLIT_OIDC_REDIRECT_URL")]
+    oidc_redirect_url: Option<String>,
+    /// The ID token claim listing the person's roles or groups.
+    #[arg(long, env = "TILLIT_OIDC_ROLES_CLAIM", default_value = "roles")]
+    oidc_roles_claim: String,
+    /// Claim values to Tillit roles: `value=unit:role,…`, the unit `root` (the organisation) or
+    /// a unit id, e.g. `Tillit.Admin=root:admin,Tillit.Reader=root:reader`. Sign-in grants and
+    /// revokes these (unit, role) pairs only; roles given by hand elsewhere are left alone.
+    #[arg(long, env = "TILLIT_OIDC_ROLE_MAP", default_value = "")]
+    oidc_role_map: String,
+    /// The sign-in button's text.
+    #[arg(long, env = "TILLIT_OIDC_LABEL")]
+    oidc_label: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,12 +1,12 @@
 use axum::extract::State;
 use serde::Deserialize;
-use tillit_domain::audit::{AuditFilter, AuditRecord};
 use tillit_domain::UnitId;
+use tillit_domain::audit::{AuditFilter, AuditRecord};
 
 use super::CommonErrors;
+use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiJson, ApiQuery};
-use crate::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {

@@ -4,9 +4,9 @@ use tillit_domain::user::ApiTokenInfo;
 use tillit_domain::{ApiTokenId, RoleAssignment, User};
 
 use super::CommonErrors;
+use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiJson, ApiPath};
-use crate::AppState;
 use axum::extract::State;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -57,7 +57,10 @@ pub async fn create_token(
     Auth(caller): Auth,
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<(StatusCode, ApiJson<CreatedToken>), ApiError> {
-    let (token, secret) = s.app.create_api_token(&caller, &body.name, body.valid_days).await?;
+    let (token, secret) = s
+        .app
+        .create_api_token(&caller, &body.name, body.valid_days)
+        .await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedToken { token, secret })))
 }
 

@@ -7,17 +7,17 @@ mod me;
 mod units;
 mod users;
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::Problem;
 use crate::AppState;
+use crate::error::Problem;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,7 +50,9 @@ impl Modify for Security {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
         );
     }
 }
@@ -89,20 +91,44 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn not_found() -> impl IntoResponse {
-    Problem::new(StatusCode::NOT_FOUND, "not-found", Some("no such API endpoint".into()))
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        Some("no such API endpoint".into()),
+    )
 }
 
 /// Responses every authenticated endpoint may give, for the OpenAPI document.
 #[derive(utoipa::IntoResponses)]
 pub enum CommonErrors {
-    #[response(status = 400, description = "Malformed request", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "Malformed request",
+        content_type = "application/problem+json"
+    )]
     BadRequest(#[to_schema] Problem),
-    #[response(status = 401, description = "Not signed in", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "Not signed in",
+        content_type = "application/problem+json"
+    )]
     Unauthorized(Problem),
-    #[response(status = 403, description = "No role allows this", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "No role allows this",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
-    #[response(status = 404, description = "Not found or outside the caller's units", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "Not found or outside the caller's units",
+        content_type = "application/problem+json"
+    )]
     NotFound(Problem),
-    #[response(status = 422, description = "Invalid input; `code` and `field` say what", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "Invalid input; `code` and `field` say what",
+        content_type = "application/problem+json"
+    )]
     Invalid(Problem),
 }

@@ -5,9 +5,9 @@ use tillit_app::units::NewUnit;
 use tillit_domain::{Unit, UnitId};
 
 use super::CommonErrors;
+use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListUnits {
@@ -35,7 +35,10 @@ pub async fn create_unit(
     Auth(caller): Auth,
     ApiJson(body): ApiJson<NewUnit>,
 ) -> Result<(StatusCode, ApiJson<Unit>), ApiError> {
-    Ok((StatusCode::CREATED, ApiJson(s.app.create_unit(&caller, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(s.app.create_unit(&caller, body).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", params(("id" = UnitId, Path)),
@@ -97,7 +100,9 @@ pub async fn merge_units(
     ApiPath(id): ApiPath<UnitId>,
     ApiJson(body): ApiJson<Merge>,
 ) -> Result<ApiJson<Unit>, ApiError> {
-    Ok(ApiJson(s.app.merge_units(&caller, &body.sources, id).await?))
+    Ok(ApiJson(
+        s.app.merge_units(&caller, &body.sources, id).await?,
+    ))
 }
 
 /// The units that were merged into this one.

@@ -5,9 +5,9 @@ use tillit_app::users::{NewUser, UserUpdate};
 use tillit_domain::{Role, RoleAssignment, UnitId, User, UserId};
 
 use super::CommonErrors;
+use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::AppState;
 
 /// Accounts with a role in the units the caller administers.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
@@ -97,7 +97,9 @@ pub async fn list_roles(
     Auth(caller): Auth,
     ApiQuery(q): ApiQuery<ListRoles>,
 ) -> Result<ApiJson<Vec<RoleAssignment>>, ApiError> {
-    Ok(ApiJson(s.app.list_role_assignments(&caller, q.user_id).await?))
+    Ok(ApiJson(
+        s.app.list_role_assignments(&caller, q.user_id).await?,
+    ))
 }
 
 /// Grants a role on a unit (and so on its subtree).
@@ -109,7 +111,11 @@ pub async fn assign_role(
     ApiJson(body): ApiJson<RoleAssignment>,
 ) -> Result<(StatusCode, ApiJson<RoleAssignment>), ApiError> {
     let new = s.app.assign_role(&caller, body.clone()).await?;
-    let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, ApiJson(body)))
 }
 
@@ -123,7 +129,14 @@ pub async fn revoke_role(
     ApiPath((user_id, unit_id, role)): ApiPath<(UserId, UnitId, Role)>,
 ) -> Result<StatusCode, ApiError> {
     s.app
-        .revoke_role(&caller, RoleAssignment { user_id, unit_id, role })
+        .revoke_role(
+            &caller,
+            RoleAssignment {
+                user_id,
+                unit_id,
+                role,
+            },
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

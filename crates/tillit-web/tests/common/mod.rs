@@ -3,11 +3,11 @@
 #![allow(dead_code)]
 
 use reqwest::{Client, Method, Response};
-use serde_json::{json, Value};
-use tillit_app::{bootstrap, App, AppConfig, Caller};
+use serde_json::{Value, json};
+use tillit_app::{App, AppConfig, Caller, bootstrap};
 use tillit_domain::{Role, RoleAssignment, UnitId, UnitKind, UserId};
-use tillit_store::testing::{fresh_postgres, fresh_sqlite, TempDir};
 use tillit_store::Store;
+use tillit_store::testing::{TempDir, fresh_postgres, fresh_sqlite};
 use tillit_web::AppState;
 
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
@@ -35,7 +35,9 @@ macro_rules! on_both_databases {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let t = common::spawn_app(common::Db::Sqlite).await.expect("sqlite app");
+                let t = common::spawn_app(common::Db::Sqlite)
+                    .await
+                    .expect("sqlite app");
                 ($body)(t).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,7 +57,10 @@ pub async fn store_for(db: Db) -> Option<(Store, Option<TempDir>)> {
             let (s, d) = fresh_sqlite().await.expect("sqlite");
             Some((s, Some(d)))
         }
-        Db::Postgres => fresh_postgres().await.expect("postgres").map(|(s, _)| (s, None)),
+        Db::Postgres => fresh_postgres()
+            .await
+            .expect("postgres")
+            .map(|(s, _)| (s, None)),
     }
 }
 
@@ -65,6 +70,27 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
 }
 
 pub async fn spawn_on(store: Store, dir: Option<TempDir>) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_on_listener(store, dir, listener, AppConfig::default()).await
+}
+
+/// A server with its own settings, on a listener bound beforehand (so its address can go
+/// into the settings, e.g. an OIDC redirect URL). `None` when the database is not available.
+pub async fn spawn_with_config(
+    db: Db,
+    listener: tokio::net::TcpListener,
+    config: AppConfig,
+) -> Option<TestApp> {
+    let (store, dir) = store_for(db).await?;
+    Some(spawn_on_listener(store, dir, listener, config).await)
+}
+
+pub async fn spawn_on_listener(
+    store: Store,
+    dir: Option<TempDir>,
+    listener: tokio::net::TcpListener,
+    config: AppConfig,
+) -> TestApp {
     let b = bootstrap::bootstrap(&store, "Teststaden", Some(ADMIN_PASSWORD.into()))
         .await
         .expect("bootstrap");
@@ -78,8 +104,7 @@ pub async fn spawn_on(store: Store, dir: Option<TempDir>) -> TestApp {
             units.iter().find(|u| u.parent_id.is_none()).unwrap().id
         }
     };
-    let app = App::new(store, AppConfig::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = App::new(store, config);
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
         app: app.clone(),
@@ -152,12 +177,25 @@ impl TestApp {
 
     pub async fn grant(&self, by: &Caller, user: UserId, unit: UnitId, role: Role) {
         self.app
-            .assign_role(by, RoleAssignment { user_id: user, unit_id: unit, role })
+            .assign_role(
+                by,
+                RoleAssignment {
+                    user_id: user,
+                    unit_id: unit,
+                    role,
+                },
+            )
             .await
             .unwrap();
     }
 
-    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+    pub async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response {
         let mut req = self
             .client
             .request(method, format!("{}{}", self.base, path))
