@@ -7,6 +7,9 @@ use axum::http::StatusCode;
 use tillit_app::AppError;
 use tillit_domain::DomainError;
 
+use axum::response::Response;
+
+use super::context::see_other;
 use super::failure::UiError;
 use super::i18n::I18n;
 
@@ -128,6 +131,29 @@ impl FormErrors {
                 format!(r#"aria-invalid="true" aria-describedby="{form}-error {hint}""#)
             }
             _ => format!(r#"aria-describedby="{hint}""#),
+        }
+    }
+}
+
+/// Post/redirect/get for a form on a detail page: on success, 303 to `done_url`; on invalid
+/// input, `redisplay` shows the page again with the form's error and the typed values.
+pub async fn redirect_or_redisplay<T, F, Fut>(
+    result: Result<T, AppError>,
+    done_url: &str,
+    form_name: &'static str,
+    form: FormData,
+    i: I18n,
+    redisplay: F,
+) -> Result<Response, UiError>
+where
+    F: FnOnce(FormErrors, FormData) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, UiError>>,
+{
+    match result {
+        Ok(_) => Ok(see_other(done_url)),
+        Err(e) => {
+            let fe = FormErrors::from_app(form_name, e, i)?;
+            redisplay(fe, form).await
         }
     }
 }

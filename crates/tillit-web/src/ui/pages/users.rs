@@ -16,7 +16,7 @@ use super::{SecretPage, done_message};
 use crate::AppState;
 use crate::ui::context::{Ctx, Layout, Signed, page, see_other};
 use crate::ui::failure::UiError;
-use crate::ui::form::{FormData, FormErrors};
+use crate::ui::form::{FormData, FormErrors, redirect_or_redisplay};
 use crate::ui::format::local_time;
 use crate::ui::i18n::{I18n, Lang};
 use crate::ui::tree::{Opt, administered, role_key, role_options, tree, unit_options};
@@ -307,22 +307,19 @@ async fn after<T>(
     form: FormData,
     result: Result<T, AppError>,
 ) -> Result<Response, UiError> {
-    match result {
-        Ok(_) => Ok(see_other(&format!("/users/{id}?done={done}"))),
-        Err(e) => {
-            let fe = FormErrors::from_app(form_name, e, s.cx.i())?;
-            detail_page(
-                &s.cx,
-                &s.caller,
-                state,
-                id,
-                fe,
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    let done_url = format!("/users/{id}?done={done}");
+    redirect_or_redisplay(result, &done_url, form_name, form, s.cx.i(), |fe, form| {
+        detail_page(
+            &s.cx,
+            &s.caller,
+            state,
+            id,
+            fe,
+            form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    })
+    .await
 }
 
 /// `POST /users/{id}`: name, e-mail, language, active, unlock.
