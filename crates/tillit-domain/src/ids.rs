@@ -53,3 +53,6 @@ macro_rules! id_type {
 id_type!(UnitId);
 id_type!(UserId);
 id_type!(ApiTokenId);
+id_type!(AssetId);
+id_type!(ClassificationId);
+id_type!(ModelId);
