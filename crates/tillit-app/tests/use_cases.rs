@@ -48,7 +48,11 @@ macro_rules! both {
             use super::*;
             #[tokio::test]
             async fn sqlite() {
-                ($body)(setup(false).await.unwrap()).await;
+                let mut t = setup(false).await.unwrap();
+                // Held here: the body's closure captures only the fields it uses, and would
+                // drop (delete) the database folder under the open pool otherwise.
+                let _dir = t._dir.take();
+                ($body)(t).await;
             }
             #[tokio::test]
             async fn postgres() {

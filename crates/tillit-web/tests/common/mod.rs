@@ -35,9 +35,12 @@ macro_rules! on_both_databases {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let t = common::spawn_app(common::Db::Sqlite)
+                let mut t = common::spawn_app(common::Db::Sqlite)
                     .await
                     .expect("sqlite app");
+                // Held here: the body's closure captures only the fields it uses, and would
+                // drop (delete) the database folder under the running server otherwise.
+                let _dir = t.take_dir();
                 ($body)(t).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,6 +94,9 @@ pub async fn spawn_on_listener(
     listener: tokio::net::TcpListener,
     config: AppConfig,
 ) -> TestApp {
+    tillit_app::classification::ensure_shipped_models(&store)
+        .await
+        .expect("shipped models");
     let b = bootstrap::bootstrap(&store, "Teststaden", Some(ADMIN_PASSWORD.into()))
         .await
         .expect("bootstrap");
@@ -124,6 +130,11 @@ pub async fn spawn_on_listener(
 }
 
 impl TestApp {
+    /// The temporary database folder, for the test to hold until it ends.
+    pub fn take_dir(&mut self) -> Option<TempDir> {
+        self._dir.take()
+    }
+
     /// Signs in through the app and returns the caller (for setting up data).
     pub async fn caller(&self, username: &str, password: &str) -> Caller {
         let s = self.app.login(username, password).await.expect("login");
@@ -223,4 +234,124 @@ pub fn ids(v: &Value, key: &str) -> Vec<String> {
 
 pub fn unit_json(name: &str, parent: UnitId) -> Value {
     json!({"name": name, "kind": "section", "parent_id": parent})
+}
+
+/// Assets on both sides of the isolation line: in A a system and a service, in B a system
+/// with a completed classification (and so an action plan) and a service with a draft.
+pub struct Inventory {
+    pub a_system: tillit_domain::AssetId,
+    pub a_service: tillit_domain::AssetId,
+    pub b_system: tillit_domain::AssetId,
+    pub b_service: tillit_domain::AssetId,
+    pub b_completed: tillit_domain::ClassificationId,
+    pub b_draft: tillit_domain::ClassificationId,
+    pub b_item: String,
+}
+
+pub async fn inventory_in(t: &TestApp, admin: &Caller, a: UnitId, b: UnitId) -> Inventory {
+    use tillit_app::classification::DraftInput;
+    use tillit_app::inventory::NewAsset;
+    use tillit_domain::asset::{AssetKind, AssetLink, LinkKind};
+    use tillit_domain::classification::AspectDecision;
+    let asset = |unit: UnitId, kind: AssetKind, name: &str| NewAsset {
+        unit_id: unit,
+        kind,
+        name: name.into(),
+        description: String::new(),
+        lifecycle: tillit_domain::asset::Lifecycle::InUse,
+        hosting: tillit_domain::asset::Hosting::Unknown,
+        nis2_covered: false,
+        criticality: None,
+        supplier: None,
+        system_owner: None,
+        object_leader: None,
+        information_owner: None,
+    };
+    let app = &t.app;
+    let a_system = app
+        .create_asset(admin, asset(a, AssetKind::System, "System A"))
+        .await
+        .unwrap()
+        .id;
+    let a_service = app
+        .create_asset(admin, asset(a, AssetKind::Service, "Tjänst A"))
+        .await
+        .unwrap()
+        .id;
+    let b_system = app
+        .create_asset(admin, asset(b, AssetKind::System, "System B"))
+        .await
+        .unwrap()
+        .id;
+    let b_service = app
+        .create_asset(admin, asset(b, AssetKind::Service, "Tjänst B"))
+        .await
+        .unwrap()
+        .id;
+    app.link_assets(
+        admin,
+        AssetLink {
+            from: a_service,
+            to: a_system,
+            kind: LinkKind::RunsOn,
+        },
+    )
+    .await
+    .unwrap();
+    app.link_assets(
+        admin,
+        AssetLink {
+            from: b_service,
+            to: b_system,
+            kind: LinkKind::RunsOn,
+        },
+    )
+    .await
+    .unwrap();
+    let c = app
+        .start_classification(admin, b_system, None)
+        .await
+        .unwrap();
+    let model = app.get_model(c.model_id).await.unwrap().model;
+    let decisions = model
+        .aspects
+        .iter()
+        .map(|x| {
+            (
+                x.code.clone(),
+                AspectDecision {
+                    level: 2,
+                    justification: "test".into(),
+                },
+            )
+        })
+        .collect();
+    let input = DraftInput {
+        decisions,
+        participants: Some("Anna, Bo".into()),
+        performed_on: Some(jiff::civil::date(2026, 1, 15)),
+        ..Default::default()
+    };
+    app.save_classification(admin, c.id, input).await.unwrap();
+    let view = app.complete_classification(admin, c.id).await.unwrap();
+    let b_item = view
+        .items
+        .first()
+        .expect("an action plan")
+        .requirement_id
+        .clone();
+    let b_draft = app
+        .start_classification(admin, b_service, None)
+        .await
+        .unwrap()
+        .id;
+    Inventory {
+        a_system,
+        a_service,
+        b_system,
+        b_service,
+        b_completed: c.id,
+        b_draft,
+        b_item,
+    }
 }
