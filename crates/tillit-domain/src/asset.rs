@@ -162,6 +162,66 @@ pub fn validate_link(kind: LinkKind, from: AssetKind, to: AssetKind) -> Result<(
     }
 }
 
+/// A filter and page over the inventory.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+pub struct AssetFilter {
+    /// Assets of this unit and the units below it.
+    pub unit_id: Option<UnitId>,
+    pub kind: Option<AssetKind>,
+    pub lifecycle: Option<Lifecycle>,
+    pub nis2_covered: Option<bool>,
+    /// With (true) or without (false) a completed classification.
+    pub classified: Option<bool>,
+    /// Only those whose classification is due for review before this date.
+    #[param(value_type = Option<String>, format = Date)]
+    pub overdue_on: Option<jiff::civil::Date>,
+    /// Part of the name, any case.
+    pub search: Option<String>,
+    /// Order by classification priority ([`priority_key`]) instead of by name.
+    #[serde(default)]
+    pub by_priority: bool,
+    #[serde(default)]
+    pub offset: i64,
+    /// 1–500; 50 when left out.
+    #[serde(default)]
+    pub limit: i64,
+}
+
+/// The current classification of an asset, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClassificationSummary {
+    pub id: crate::ClassificationId,
+    pub levels: Levels,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub review_due: Option<jiff::civil::Date>,
+    pub separate_analysis: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AssetRow {
+    pub asset: Asset,
+    pub classification: Option<ClassificationSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AssetPage {
+    pub rows: Vec<AssetRow>,
+    /// How many match the filter, over all pages.
+    pub total: i64,
+}
+
+/// Classification coverage of one unit's own assets (retired ones left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Coverage {
+    pub unit_id: UnitId,
+    pub assets: i64,
+    pub classified: i64,
+    /// Classified, but past the review date.
+    pub overdue: i64,
+    /// Action-plan items open or not met.
+    pub open_items: i64,
+}
+
 /// Levels per aspect code (e.g. "K" → 3).
 pub type Levels = BTreeMap<String, u8>;
 

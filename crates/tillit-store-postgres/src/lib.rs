@@ -64,3 +64,4 @@ async fn lock_audit_chain(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Err
 }
 
 include!("../../tillit-store/shared/queries.rs");
+include!("../../tillit-store/shared/inventory.rs");

@@ -76,3 +76,4 @@ async fn lock_audit_chain(_conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx
 }
 
 include!("../../tillit-store/shared/queries.rs");
+include!("../../tillit-store/shared/inventory.rs");

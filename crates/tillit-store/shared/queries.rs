@@ -159,7 +159,7 @@ fn job_from_row(r: &DbRow) -> Result<Job, sqlx::Error> {
 
 /// Tables whose rows belong to a unit and follow it when it is merged into another. Modules
 /// add their tables here; role assignments are handled apart (their key includes the unit).
-const REHOMED_TABLES: &[&str] = &[];
+const REHOMED_TABLES: &[&str] = &["assets", "classifications"];
 
 /// Fails with `RowNotFound` unless `query` finds a row for `id` ($1) in the scope ($2).
 async fn require_row(

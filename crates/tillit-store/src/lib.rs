@@ -8,10 +8,15 @@
 use std::path::Path;
 
 use jiff::Timestamp;
+use tillit_domain::asset::{Asset, AssetFilter, AssetLink, AssetPage, Coverage};
 use tillit_domain::audit::{AuditEvent, AuditFilter, AuditRecord};
+use tillit_domain::classification::{ActionItem, Classification, Model, ModelVersion};
 use tillit_domain::job::Job;
 use tillit_domain::user::{ApiTokenInfo, Credentials};
-use tillit_domain::{ApiTokenId, Role, RoleAssignment, Scope, Unit, UnitId, User, UserId};
+use tillit_domain::{
+    ApiTokenId, AssetId, ClassificationId, ModelId, Role, RoleAssignment, Scope, Unit, UnitId,
+    User, UserId,
+};
 use tillit_store_postgres::PgStore;
 use tillit_store_sqlite::SqliteStore;
 use uuid::Uuid;
@@ -197,6 +202,36 @@ delegate! {
     fn claim_job(&self, worker: &str, now: Timestamp, lease_until: Timestamp) -> Option<Job>;
     fn complete_job(&self, id: Uuid, at: Timestamp) -> ();
     fn fail_job(&self, id: Uuid, error: &str, retry_at: Option<Timestamp>, now: Timestamp) -> ();
+
+    // classification models: installation-wide, stored versions never change
+    /// Needs a scope over an organisation root; the same key and version twice is a conflict.
+    fn insert_model(&self, scope: &Scope, id: ModelId, model: &Model, at: Timestamp, audit: &AuditEvent) -> ();
+    fn get_model(&self, id: ModelId) -> Option<ModelVersion>;
+    fn list_models(&self) -> Vec<ModelVersion>;
+
+    // the inventory
+    fn create_asset(&self, scope: &Scope, asset: &Asset, audit: &AuditEvent) -> ();
+    /// All or nothing, in one transaction.
+    fn import_assets(&self, scope: &Scope, assets: &[Asset], audit: &[AuditEvent]) -> ();
+    fn update_asset(&self, scope: &Scope, asset: &Asset, audit: &AuditEvent) -> ();
+    fn get_asset(&self, scope: &Scope, id: AssetId) -> Option<Asset>;
+    fn list_assets(&self, scope: &Scope, filter: &AssetFilter) -> AssetPage;
+    /// Returns false when the link existed (then nothing is recorded).
+    fn add_link(&self, scope: &Scope, link: &AssetLink, audit: &AuditEvent) -> bool;
+    fn remove_link(&self, scope: &Scope, link: &AssetLink, audit: &AuditEvent) -> ();
+    fn links_of(&self, scope: &Scope, id: AssetId) -> Vec<AssetLink>;
+
+    // classifications and action plans
+    fn create_classification(&self, scope: &Scope, c: &Classification, audit: &AuditEvent) -> ();
+    fn get_classification(&self, scope: &Scope, id: ClassificationId) -> Option<Classification>;
+    fn classifications_of(&self, scope: &Scope, asset: AssetId) -> Vec<Classification>;
+    /// Only drafts change.
+    fn save_draft(&self, scope: &Scope, c: &Classification, audit: &AuditEvent) -> ();
+    /// Supersedes the asset's previous classification and creates the action plan.
+    fn complete_classification(&self, scope: &Scope, c: &Classification, items: &[ActionItem], audit: &[AuditEvent]) -> ();
+    fn action_items(&self, scope: &Scope, classification: ClassificationId) -> Vec<ActionItem>;
+    fn update_action_item(&self, scope: &Scope, item: &ActionItem, at: Timestamp, audit: &AuditEvent) -> ();
+    fn coverage(&self, scope: &Scope, today: jiff::civil::Date) -> Vec<Coverage>;
 }
 
 #[cfg(feature = "testing")]
