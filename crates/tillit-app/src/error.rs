@@ -23,6 +23,12 @@ pub enum AppError {
     Invalid(#[from] DomainError),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Input refused as a whole (an imported file), with every problem and where it is.
+    #[error("{code}: {}", details.join("; "))]
+    Rejected {
+        code: &'static str,
+        details: Vec<String>,
+    },
     #[error("store: {0}")]
     Store(#[source] StoreError),
     #[error("internal: {0}")]

@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod classification;
 mod error;
+pub mod inventory;
 pub mod jobs;
 pub mod oidc;
 pub mod secrets;

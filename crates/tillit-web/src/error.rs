@@ -32,6 +32,9 @@ pub struct Problem {
     /// The input that is wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem found, each saying where (e.g. an imported file's row and column).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 impl Problem {
@@ -43,6 +46,7 @@ impl Problem {
             detail,
             code: Some(code.to_owned()),
             field: None,
+            errors: Vec::new(),
         }
     }
 }
@@ -72,6 +76,7 @@ pub fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
             (StatusCode::UNPROCESSABLE_ENTITY, code)
         }
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        AppError::Rejected { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
         AppError::Store(_) | AppError::Internal(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal")
         }
@@ -88,6 +93,13 @@ impl IntoResponse for ApiError {
                 p.detail = Some(self.0.to_string());
             }
             AppError::Locked(until) => p.detail = Some(format!("locked until {until}")),
+            AppError::Rejected { details, .. } => {
+                p.detail = Some(format!(
+                    "{} problem(s) found; nothing was saved",
+                    details.len()
+                ));
+                p.errors = details.clone();
+            }
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self.0, "request failed");
             }

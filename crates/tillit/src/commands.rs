@@ -21,6 +21,9 @@ async fn open(db: &DbArgs) -> anyhow::Result<Store> {
             .with_context(|| format!("opening the database in {}", db.data.display()))?,
     };
     store.migrate().await.context("running migrations")?;
+    tillit_app::classification::ensure_shipped_models(&store)
+        .await
+        .context("storing the shipped classification models")?;
     Ok(store)
 }
 

@@ -257,3 +257,21 @@ error-oidc-denied = The sign-in service refused the sign-in.
 error-oidc-verification = The sign-in could not be verified.
 error-oidc-inactive = The account is deactivated in Tillit.
 error-oidc-no-role = Your organisation account has no role in Tillit. Contact an administrator.
+
+## Inventory and classification
+error-text-too-long = The text is too long.
+error-asset-duplicate = The unit already has an asset of that kind with that name.
+error-link-kinds = A service can only run on a system, and a system can only process an information set.
+error-unknown-question = The question is not in the classification model.
+error-unknown-answer = The answer is not one of the question's options.
+error-unknown-aspect = The aspect is not in the classification model.
+error-level-out-of-range = The level is not in the classification model.
+error-justification-required = Explain why the level departs from the one the answers propose.
+error-aspect-undecided = Decide a level for every aspect before completing the classification.
+error-participants-required = Say who took part in the classification.
+error-date-required = Enter a date.
+error-not-applicable-needs-reason = Explain why the requirement does not apply.
+error-model-invalid = The classification model could not be read; nothing was saved.
+error-model-version-exists = That version of the classification model exists already. Give changes a new version number.
+error-draft-exists = The asset already has a classification in progress.
+error-classification-locked = The classification is completed and cannot change. Start a new classification instead.

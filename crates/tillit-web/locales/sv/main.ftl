@@ -257,3 +257,21 @@ error-oidc-denied = Inloggningstjänsten nekade inloggningen.
 error-oidc-verification = Inloggningen kunde inte verifieras.
 error-oidc-inactive = Kontot är inaktiverat i Tillit.
 error-oidc-no-role = Ditt organisationskonto har ingen roll i Tillit. Kontakta en administratör.
+
+## Inventory and classification
+error-text-too-long = Texten är för lång.
+error-asset-duplicate = Enheten har redan en tillgång av det slaget med det namnet.
+error-link-kinds = En tjänst kan bara köras på ett system, och ett system kan bara behandla en informationsmängd.
+error-unknown-question = Frågan finns inte i klassningsmodellen.
+error-unknown-answer = Svaret finns inte bland frågans svarsalternativ.
+error-unknown-aspect = Aspekten finns inte i klassningsmodellen.
+error-level-out-of-range = Nivån finns inte i klassningsmodellen.
+error-justification-required = Motivera varför nivån avviker från den nivå som svaren föreslår.
+error-aspect-undecided = Bestäm en nivå för varje aspekt innan klassningen slutförs.
+error-participants-required = Ange vilka som deltog i klassningen.
+error-date-required = Ange ett datum.
+error-not-applicable-needs-reason = Motivera varför kravet inte är tillämpligt.
+error-model-invalid = Klassningsmodellen kunde inte läsas; inget sparades.
+error-model-version-exists = Den versionen av klassningsmodellen finns redan. Ge ändringar ett nytt versionsnummer.
+error-draft-exists = Tillgången har redan en påbörjad klassning.
+error-classification-locked = Klassningen är slutförd och kan inte ändras. Påbörja en ny klassning i stället.

@@ -3,6 +3,8 @@
 //! (`Authorization: Bearer tillit_…`) or a browser session.
 
 mod audit;
+mod classification;
+mod inventory;
 mod me;
 mod units;
 mod users;
@@ -35,6 +37,8 @@ use crate::error::Problem;
         (name = "units", description = "The organisation tree"),
         (name = "users", description = "Accounts and role assignments"),
         (name = "audit", description = "The audit log"),
+        (name = "inventory", description = "Systems, services and information sets"),
+        (name = "classification", description = "Information classification and action plans"),
     )
 )]
 struct ApiDoc;
@@ -74,6 +78,27 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::list_roles, users::assign_role))
         .routes(routes!(users::revoke_role))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(inventory::list_assets, inventory::create_asset))
+        .routes(routes!(inventory::get_asset, inventory::update_asset))
+        .routes(routes!(inventory::asset_links))
+        .routes(routes!(inventory::link_assets))
+        .routes(routes!(inventory::unlink_assets))
+        .routes(routes!(inventory::coverage))
+        .routes(routes!(
+            classification::list_models,
+            classification::import_model
+        ))
+        .routes(routes!(classification::get_model))
+        .routes(routes!(
+            classification::classifications_of,
+            classification::start_classification
+        ))
+        .routes(routes!(
+            classification::get_classification,
+            classification::save_classification
+        ))
+        .routes(routes!(classification::complete_classification))
+        .routes(routes!(classification::update_item))
         .split_for_parts()
 }
 

@@ -10,6 +10,11 @@ fn stockholm() -> TimeZone {
         .clone()
 }
 
+/// Today's date in Europe/Stockholm, the day the users live in.
+pub fn today() -> jiff::civil::Date {
+    Timestamp::now().to_zoned_datetime(stockholm()).date()
+}
+
 /// `2026-03-29 14:05` in Europe/Stockholm.
 pub fn local_time(ts: Timestamp) -> String {
     ts.to_zoned_datetime(stockholm())
