@@ -2,10 +2,13 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
 use tillit_domain::asset::{
     self, Asset, AssetFilter, AssetKind, AssetLink, AssetPage, Coverage, Criticality, Hosting,
-    Lifecycle,
+    Levels, Lifecycle, LinkKind,
 };
+use tillit_domain::classification::{ClassificationStatus, levels_of};
 use tillit_domain::{AssetId, Permission, UnitId};
 
 use crate::{App, AppError, Caller, Result};
@@ -240,6 +243,46 @@ impl App {
             .remove_link(&caller.scope(Permission::Write), &link, &ev)
             .await?;
         Ok(())
+    }
+
+    /// The levels an asset ends up with: its own current classification raised to the highest
+    /// of everything it carries, directly or through other assets (what a system processes,
+    /// the services that run on it). Only assets the caller may read count.
+    pub async fn effective_levels(&self, caller: &Caller, id: AssetId) -> Result<Levels> {
+        self.get_asset(caller, id).await?;
+        let scope = caller.scope(Permission::Read);
+        let mut own: HashMap<AssetId, Levels> = HashMap::new();
+        let mut links = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![id];
+        while let Some(a) = stack.pop() {
+            if !seen.insert(a) {
+                continue;
+            }
+            if let Some(c) = self
+                .store()
+                .classifications_of(&scope, a)
+                .await?
+                .into_iter()
+                .find(|c| c.status == ClassificationStatus::Completed)
+            {
+                own.insert(a, levels_of(&c.decisions));
+            }
+            for l in self.store().links_of(&scope, a).await? {
+                let carried = match l.kind {
+                    LinkKind::Processes if l.from == a => Some(l.to),
+                    LinkKind::RunsOn if l.to == a => Some(l.from),
+                    _ => None,
+                };
+                if let Some(c) = carried {
+                    links.push(l);
+                    stack.push(c);
+                }
+            }
+        }
+        Ok(asset::effective_levels(&own, &links)
+            .remove(&id)
+            .unwrap_or_default())
     }
 
     /// Classification coverage per unit in scope.

@@ -306,6 +306,13 @@ on_both_databases!(
                 Expect::Excludes(b_assets.clone()),
             ),
             case(
+                Method::GET,
+                "/api/v1/assets/{id}/effective-levels",
+                format!("/api/v1/assets/{b_sys}/effective-levels"),
+                None,
+                Expect::Status(404),
+            ),
+            case(
                 Method::POST,
                 "/api/v1/asset-links",
                 "/api/v1/asset-links".into(),

@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use tillit_app::inventory::{AssetUpdate, NewAsset};
 use tillit_domain::AssetId;
-use tillit_domain::asset::{Asset, AssetFilter, AssetLink, AssetPage, Coverage, LinkKind};
+use tillit_domain::asset::{Asset, AssetFilter, AssetLink, AssetPage, Coverage, Levels, LinkKind};
 
 use super::CommonErrors;
 use crate::AppState;
@@ -118,4 +118,16 @@ pub async fn coverage(
 ) -> Result<ApiJson<Vec<Coverage>>, ApiError> {
     let today = q.date.unwrap_or_else(crate::ui::format::today);
     Ok(ApiJson(s.app.coverage(&caller, today).await?))
+}
+
+/// The asset's effective classification: its own levels raised to the highest of what it
+/// carries (the information a system processes, the services that run on it).
+#[utoipa::path(get, path = "/api/v1/assets/{id}/effective-levels", tag = "inventory",
+    params(("id" = AssetId, Path)), responses((status = 200, body = BTreeMap<String, u8>), CommonErrors))]
+pub async fn effective_levels(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    ApiPath(id): ApiPath<AssetId>,
+) -> Result<ApiJson<Levels>, ApiError> {
+    Ok(ApiJson(s.app.effective_levels(&caller, id).await?))
 }

@@ -81,6 +81,7 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inventory::list_assets, inventory::create_asset))
         .routes(routes!(inventory::get_asset, inventory::update_asset))
         .routes(routes!(inventory::asset_links))
+        .routes(routes!(inventory::effective_levels))
         .routes(routes!(inventory::link_assets))
         .routes(routes!(inventory::unlink_assets))
         .routes(routes!(inventory::coverage))
