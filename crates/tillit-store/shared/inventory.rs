@@ -305,13 +305,13 @@ impl SqlStore {
              AND ($3 IS NULL OR a.kind = $3) \
              AND ($4 IS NULL OR a.lifecycle = $4) \
              AND ($5 IS NULL OR a.nis2_covered = $5) \
-             AND ($6 IS NULL OR a.name_key LIKE $6 ESCAPE '\\') \
-             AND ($7 IS NULL OR (c.id IS NOT NULL) = $7) \
-             AND ($8 IS NULL OR c.review_due < $8)",
+             AND ($6 IS NULL OR a.name_key LIKE $6 ESCAPE '\\')",
             units = scope_units(scope, 1)
         );
         let from = "FROM assets a LEFT JOIN classifications c \
                     ON c.asset_id = a.id AND c.status = 'completed'";
+        let on_classification = " AND ($7 IS NULL OR (c.id IS NOT NULL) = $7) \
+                                 AND ($8 IS NULL OR c.review_due < $8)";
         // The same order as the domain's `priority_key`.
         let order = if filter.by_priority {
             "CASE WHEN a.nis2_covered THEN 0 ELSE 1 END, \
@@ -325,7 +325,7 @@ impl SqlStore {
         let q = format!(
             "SELECT {ASSET_COLS}, c.id AS c_id, c.decisions AS c_decisions, \
              c.review_due AS c_review_due, c.separate_analysis AS c_separate \
-             {from} WHERE {conditions} ORDER BY {order} LIMIT $9 OFFSET $10"
+             {from} WHERE {conditions}{on_classification} ORDER BY {order} LIMIT $9 OFFSET $10"
         );
         let limit = if filter.limit <= 0 { 50 } else { filter.limit.min(500) };
         let rows = sqlx::query(sql(q))
@@ -364,7 +364,13 @@ impl SqlStore {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let count = format!("SELECT COUNT(*) {from} WHERE {conditions}");
+        // Counting joins the classification only when the filter looks at it; otherwise it
+        // counts assets alone ($7 and $8 are then NULL, and still bound).
+        let count = if filter.classified.is_some() || filter.overdue_on.is_some() {
+            format!("SELECT COUNT(*) {from} WHERE {conditions}{on_classification}")
+        } else {
+            format!("SELECT COUNT(*) FROM assets a WHERE {conditions} AND $7 IS NULL AND $8 IS NULL")
+        };
         let total: i64 = sqlx::query_scalar(sql(count))
             .bind(actor_uuid(scope))
             .bind(filter.unit_id.map(|u| u.0))
