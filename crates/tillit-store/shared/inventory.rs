@@ -215,11 +215,34 @@ impl SqlStore {
             if checked.insert(a.unit_id) {
                 require_unit_in_scope(&mut tx, scope, a.unit_id).await?;
             }
-            insert_asset(&mut tx, a).await?;
         }
-        for event in audit {
-            append_audit(&mut tx, event).await?;
+        for chunk in assets.chunks(BATCH_ROWS) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO assets (id, unit_id, kind, name, name_key, description, lifecycle, \
+                 hosting, nis2_covered, criticality, supplier, system_owner, object_leader, \
+                 information_owner, created_at, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, a| {
+                b.push_bind(a.id.0)
+                    .push_bind(a.unit_id.0)
+                    .push_bind(a.kind.as_str())
+                    .push_bind(a.name.clone())
+                    .push_bind(a.name.to_lowercase())
+                    .push_bind(a.description.clone())
+                    .push_bind(a.lifecycle.as_str())
+                    .push_bind(a.hosting.as_str())
+                    .push_bind(a.nis2_covered)
+                    .push_bind(a.criticality.map(|c| c.as_str()))
+                    .push_bind(a.supplier.clone())
+                    .push_bind(a.system_owner.clone())
+                    .push_bind(a.object_leader.clone())
+                    .push_bind(a.information_owner.clone())
+                    .push_bind(micros(a.created_at))
+                    .push_bind(micros(a.updated_at));
+            });
+            q.build().execute(&mut *tx).await?;
         }
+        append_audit_all(&mut tx, audit).await?;
         tx.commit().await
     }
 
@@ -623,9 +646,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        for event in audit {
-            append_audit(&mut tx, event).await?;
-        }
+        append_audit_all(&mut tx, audit).await?;
         tx.commit().await
     }
 

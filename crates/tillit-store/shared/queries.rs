@@ -227,46 +227,73 @@ async fn relink_subtree(
     Ok(())
 }
 
-/// Appends an event to the chain inside the caller's transaction. The chain is serialised by
-/// `lock_audit_chain`, taken last in every write so it is held briefly and never waits on rows.
+/// Rows per multi-row INSERT: well under both databases' limits on bound parameters.
+const BATCH_ROWS: usize = 500;
+
+/// Appends an event to the chain inside the caller's transaction.
 async fn append_audit(conn: &mut DbConn, event: &AuditEvent) -> Result<AuditRecord, sqlx::Error> {
+    let mut records = append_audit_all(conn, std::slice::from_ref(event)).await?;
+    Ok(records.pop().expect("one event, one record"))
+}
+
+/// Appends events to the chain inside the caller's transaction, in order: the head is read
+/// and written once, the records inserted in batches. The chain is serialised by
+/// `lock_audit_chain`, taken last in every write so it is held briefly and never waits on rows.
+async fn append_audit_all(
+    conn: &mut DbConn,
+    events: &[AuditEvent],
+) -> Result<Vec<AuditRecord>, sqlx::Error> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
     lock_audit_chain(&mut *conn).await?;
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_optional(&mut *conn)
         .await?;
-    let (seq, prev) = match head {
-        Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
-        None => (1, audit::GENESIS_HASH.to_owned()),
+    let (mut seq, mut prev) = match head {
+        Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+        None => (0, audit::GENESIS_HASH.to_owned()),
     };
-    let rec = audit::seal(event, seq, jiff::Timestamp::now(), &prev);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, \
-         unit_id, before, after, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(rec.seq)
-    .bind(micros(rec.at))
-    .bind(rec.actor_id.map(|u| u.0))
-    .bind(&rec.actor_label)
-    .bind(&rec.action)
-    .bind(&rec.entity_type)
-    .bind(&rec.entity_id)
-    .bind(rec.unit_id.map(|u| u.0))
-    .bind(&rec.before)
-    .bind(&rec.after)
-    .bind(&rec.prev_hash)
-    .bind(&rec.hash)
-    .execute(&mut *conn)
-    .await?;
+    let at = jiff::Timestamp::now();
+    let records: Vec<AuditRecord> = events
+        .iter()
+        .map(|e| {
+            seq += 1;
+            let rec = audit::seal(e, seq, at, &prev);
+            prev = rec.hash.clone();
+            rec
+        })
+        .collect();
+    for chunk in records.chunks(BATCH_ROWS) {
+        let mut q = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, \
+             entity_id, unit_id, before, after, prev_hash, hash) ",
+        );
+        q.push_values(chunk, |mut b, rec| {
+            b.push_bind(rec.seq)
+                .push_bind(micros(rec.at))
+                .push_bind(rec.actor_id.map(|u| u.0))
+                .push_bind(rec.actor_label.clone())
+                .push_bind(rec.action.clone())
+                .push_bind(rec.entity_type.clone())
+                .push_bind(rec.entity_id.clone())
+                .push_bind(rec.unit_id.map(|u| u.0))
+                .push_bind(rec.before.clone())
+                .push_bind(rec.after.clone())
+                .push_bind(rec.prev_hash.clone())
+                .push_bind(rec.hash.clone());
+        });
+        q.build().execute(&mut *conn).await?;
+    }
     sqlx::query(
         "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) \
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
     )
-    .bind(rec.seq)
-    .bind(&rec.hash)
+    .bind(seq)
+    .bind(&prev)
     .execute(&mut *conn)
     .await?;
-    Ok(rec)
+    Ok(records)
 }
 
 impl SqlStore {
@@ -459,9 +486,7 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        for event in audit {
-            append_audit(&mut tx, event).await?;
-        }
+        append_audit_all(&mut tx, audit).await?;
         tx.commit().await
     }
 
@@ -539,9 +564,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        for event in audit {
-            append_audit(&mut tx, event).await?;
-        }
+        append_audit_all(&mut tx, audit).await?;
         tx.commit().await
     }
 
