@@ -15,8 +15,7 @@ use tillit_domain::classification::{
     AspectDecision, Classification, ClassificationStatus, Decisions,
 };
 use tillit_domain::{
-    Actor, AssetId, ClassificationId, Permission, Role, Scope, Unit, UnitId, UnitKind, User,
-    UserId,
+    Actor, AssetId, ClassificationId, Permission, Role, Scope, Unit, UnitId, UnitKind, User, UserId,
 };
 use tillit_store::Store;
 use tillit_store::testing::{fresh_postgres, fresh_sqlite};
@@ -35,12 +34,24 @@ fn asset(i: usize, unit: UnitId, now: Timestamp) -> Asset {
         id: AssetId::new(),
         unit_id: unit,
         kind,
-        name: format!("Tillgång {i:05} {}", ["ekonomi", "skola", "omsorg", "bygglov", "HR"][i % 5]),
+        name: format!(
+            "Tillgång {i:05} {}",
+            ["ekonomi", "skola", "omsorg", "bygglov", "HR"][i % 5]
+        ),
         description: "Skapad för mätning".into(),
-        lifecycle: if i % 17 == 0 { Lifecycle::Retired } else { Lifecycle::InUse },
+        lifecycle: if i.is_multiple_of(17) {
+            Lifecycle::Retired
+        } else {
+            Lifecycle::InUse
+        },
         hosting: Hosting::Saas,
-        nis2_covered: i % 11 == 0,
-        criticality: [None, Some(Criticality::Low), Some(Criticality::High), Some(Criticality::Critical)][i % 4],
+        nis2_covered: i.is_multiple_of(11),
+        criticality: [
+            None,
+            Some(Criticality::Low),
+            Some(Criticality::High),
+            Some(Criticality::Critical),
+        ][i % 4],
         supplier: Some(format!("Leverantör {}", i % 40)),
         system_owner: Some(format!("Systemägare {}", i % 200)),
         object_leader: None,
@@ -74,7 +85,10 @@ where
         times.push(t.elapsed());
     }
     times.sort();
-    Stats { median: times[RUNS / 2], p95: times[RUNS * 95 / 100] }
+    Stats {
+        median: times[RUNS / 2],
+        p95: times[RUNS * 95 / 100],
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -91,7 +105,11 @@ async fn run(label: &str, store: Store) {
     let now = Timestamp::now();
     let mut units = Vec::new();
     for i in 0..UNITS {
-        let parent = if i < 10 { b.organisation } else { units[i % 10] };
+        let parent = if i < 10 {
+            b.organisation
+        } else {
+            units[i % 10]
+        };
         let u = Unit {
             id: UnitId::new(),
             parent_id: Some(parent),
@@ -119,16 +137,28 @@ async fn run(label: &str, store: Store) {
     };
     let hash = secrets::hash_password("bench-reader-password").unwrap();
     store
-        .create_user(&system, &reader, Some(&hash), None, Some((b.organisation, Role::Admin)), &[])
+        .create_user(
+            &system,
+            &reader,
+            Some(&hash),
+            None,
+            Some((b.organisation, Role::Admin)),
+            &[],
+        )
         .await
         .unwrap();
     let scope = Scope::new(Actor::User(reader.id), Permission::Read);
 
     // Import: 10 000 rows in one transaction, one audit record each.
-    let assets: Vec<Asset> = (0..ASSETS).map(|i| asset(i, units[i % UNITS], now)).collect();
+    let assets: Vec<Asset> = (0..ASSETS)
+        .map(|i| asset(i, units[i % UNITS], now))
+        .collect();
     let events: Vec<AuditEvent> = assets.iter().map(event).collect();
     let t = Instant::now();
-    store.import_assets(&system, &assets, &events).await.unwrap();
+    store
+        .import_assets(&system, &assets, &events)
+        .await
+        .unwrap();
     let import = t.elapsed();
 
     // A third classified, so lists join real classifications.
@@ -138,7 +168,15 @@ async fn run(label: &str, store: Store) {
             .model
             .aspects
             .iter()
-            .map(|x| (x.code.clone(), AspectDecision { level: (i % 4) as u8, justification: String::new() }))
+            .map(|x| {
+                (
+                    x.code.clone(),
+                    AspectDecision {
+                        level: (i % 4) as u8,
+                        justification: String::new(),
+                    },
+                )
+            })
             .collect();
         let mut c = Classification {
             id: ClassificationId::new(),
@@ -155,10 +193,19 @@ async fn run(label: &str, store: Store) {
             created_at: now,
             updated_at: now,
         };
-        let ev = AuditEvent::new(None, "bench", "classification.start", "classification", c.id);
+        let ev = AuditEvent::new(
+            None,
+            "bench",
+            "classification.start",
+            "classification",
+            c.id,
+        );
         store.create_classification(&system, &c, &ev).await.unwrap();
         c.status = ClassificationStatus::Completed;
-        store.complete_classification(&system, &c, &[], &[]).await.unwrap();
+        store
+            .complete_classification(&system, &c, &[], &[])
+            .await
+            .unwrap();
     }
 
     let today = jiff::civil::date(2026, 11, 23);
@@ -170,16 +217,74 @@ async fn run(label: &str, store: Store) {
         }
     };
     let cases: Vec<(&str, AssetFilter)> = vec![
-        ("first page, 50 rows, by name", AssetFilter { limit: 50, ..Default::default() }),
-        ("page 100 (offset 4 950)", AssetFilter { limit: 50, offset: 4950, ..Default::default() }),
-        ("filter: systems, name contains", AssetFilter { kind: Some(AssetKind::System), search: Some("skola".into()), limit: 50, ..Default::default() }),
-        ("filter: one unit's subtree", AssetFilter { unit_id: Some(units[3]), limit: 50, ..Default::default() }),
-        ("filter: NIS2, classified", AssetFilter { nis2_covered: Some(true), classified: Some(true), limit: 50, ..Default::default() }),
-        ("unclassified by priority", AssetFilter { classified: Some(false), by_priority: true, limit: 50, ..Default::default() }),
-        ("overdue for review", AssetFilter { overdue_on: Some(today), limit: 50, ..Default::default() }),
+        (
+            "first page, 50 rows, by name",
+            AssetFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "page 100 (offset 4 950)",
+            AssetFilter {
+                limit: 50,
+                offset: 4950,
+                ..Default::default()
+            },
+        ),
+        (
+            "filter: systems, name contains",
+            AssetFilter {
+                kind: Some(AssetKind::System),
+                search: Some("skola".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "filter: one unit's subtree",
+            AssetFilter {
+                unit_id: Some(units[3]),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "filter: NIS2, classified",
+            AssetFilter {
+                nis2_covered: Some(true),
+                classified: Some(true),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "unclassified by priority",
+            AssetFilter {
+                classified: Some(false),
+                by_priority: true,
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "overdue for review",
+            AssetFilter {
+                overdue_on: Some(today),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
     ];
-    println!("\n{label}: {UNITS} units, {ASSETS} assets, {} classified", ASSETS.div_ceil(3));
-    println!("  {:<40} {:>12}", "import 10 000 rows (one transaction)", ms(import));
+    println!(
+        "\n{label}: {UNITS} units, {ASSETS} assets, {} classified",
+        ASSETS.div_ceil(3)
+    );
+    println!(
+        "  {:<40} {:>12}",
+        "import 10 000 rows (one transaction)",
+        ms(import)
+    );
     for (name, f) in cases {
         let s = measure(|| page(f.clone())).await;
         println!("  {:<40} {:>12} (p95 {})", name, ms(s.median), ms(s.p95));
@@ -191,7 +296,12 @@ async fn run(label: &str, store: Store) {
         }
     })
     .await;
-    println!("  {:<40} {:>12} (p95 {})", "coverage per unit", ms(s.median), ms(s.p95));
+    println!(
+        "  {:<40} {:>12} (p95 {})",
+        "coverage per unit",
+        ms(s.median),
+        ms(s.p95)
+    );
 }
 
 #[tokio::main]

@@ -6,6 +6,8 @@ pub mod auth;
 pub mod bootstrap;
 pub mod classification;
 mod error;
+pub mod export;
+pub mod import;
 pub mod inventory;
 pub mod jobs;
 pub mod oidc;

@@ -431,43 +431,93 @@ both!(
     }
 );
 
-both!(a_system_inherits_the_classification_of_the_information_it_processes, |t: T| async move {
-    use tillit_domain::asset::{AssetLink, LinkKind};
-    let system = t.system("Ärendehanteringssystem").await;
-    let new = NewAsset {
-        unit_id: t.root,
-        kind: AssetKind::InformationSet,
-        name: "Personakter".into(),
-        description: String::new(),
-        lifecycle: Lifecycle::InUse,
-        hosting: Hosting::Unknown,
-        nis2_covered: false,
-        criticality: None,
-        supplier: None,
-        system_owner: None,
-        object_leader: None,
-        information_owner: Some("Socialchefen".into()),
-    };
-    let info = t.app.create_asset(&t.admin, new).await.unwrap().id;
-    assert!(t.app.effective_levels(&t.admin, system).await.unwrap().is_empty(), "nothing classified yet");
-    let wrong = AssetLink { from: info, to: system, kind: LinkKind::Processes };
-    assert!(matches!(t.app.link_assets(&t.admin, wrong).await, Err(AppError::Invalid(_))));
-    let link = AssetLink { from: system, to: info, kind: LinkKind::Processes };
-    assert!(t.app.link_assets(&t.admin, link).await.unwrap());
-    assert!(!t.app.link_assets(&t.admin, link).await.unwrap(), "linking twice changes nothing");
+both!(
+    a_system_inherits_the_classification_of_the_information_it_processes,
+    |t: T| async move {
+        use tillit_domain::asset::{AssetLink, LinkKind};
+        let system = t.system("Ärendehanteringssystem").await;
+        let new = NewAsset {
+            unit_id: t.root,
+            kind: AssetKind::InformationSet,
+            name: "Personakter".into(),
+            description: String::new(),
+            lifecycle: Lifecycle::InUse,
+            hosting: Hosting::Unknown,
+            nis2_covered: false,
+            criticality: None,
+            supplier: None,
+            system_owner: None,
+            object_leader: None,
+            information_owner: Some("Socialchefen".into()),
+        };
+        let info = t.app.create_asset(&t.admin, new).await.unwrap().id;
+        assert!(
+            t.app
+                .effective_levels(&t.admin, system)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing classified yet"
+        );
+        let wrong = AssetLink {
+            from: info,
+            to: system,
+            kind: LinkKind::Processes,
+        };
+        assert!(matches!(
+            t.app.link_assets(&t.admin, wrong).await,
+            Err(AppError::Invalid(_))
+        ));
+        let link = AssetLink {
+            from: system,
+            to: info,
+            kind: LinkKind::Processes,
+        };
+        assert!(t.app.link_assets(&t.admin, link).await.unwrap());
+        assert!(
+            !t.app.link_assets(&t.admin, link).await.unwrap(),
+            "linking twice changes nothing"
+        );
 
-    let c = t.app.start_classification(&t.admin, info, None).await.unwrap();
-    let model = t.app.get_model(c.model_id).await.unwrap().model;
-    let mut input = t.all_at(&model, 1);
-    input.decisions.insert("K".into(), AspectDecision { level: 3, justification: "Känsliga personuppgifter".into() });
-    t.app.save_classification(&t.admin, c.id, input).await.unwrap();
-    t.app.complete_classification(&t.admin, c.id).await.unwrap();
+        let c = t
+            .app
+            .start_classification(&t.admin, info, None)
+            .await
+            .unwrap();
+        let model = t.app.get_model(c.model_id).await.unwrap().model;
+        let mut input = t.all_at(&model, 1);
+        input.decisions.insert(
+            "K".into(),
+            AspectDecision {
+                level: 3,
+                justification: "Känsliga personuppgifter".into(),
+            },
+        );
+        t.app
+            .save_classification(&t.admin, c.id, input)
+            .await
+            .unwrap();
+        t.app.complete_classification(&t.admin, c.id).await.unwrap();
 
-    let eff = t.app.effective_levels(&t.admin, system).await.unwrap();
-    assert_eq!(eff.get("K"), Some(&3));
-    assert_eq!(eff.get("R"), Some(&1));
-    // What is carried does not inherit from its carrier.
-    assert_eq!(t.app.effective_levels(&t.admin, info).await.unwrap().get("K"), Some(&3));
-    t.app.unlink_assets(&t.admin, link).await.unwrap();
-    assert!(t.app.effective_levels(&t.admin, system).await.unwrap().is_empty());
-});
+        let eff = t.app.effective_levels(&t.admin, system).await.unwrap();
+        assert_eq!(eff.get("K"), Some(&3));
+        assert_eq!(eff.get("R"), Some(&1));
+        // What is carried does not inherit from its carrier.
+        assert_eq!(
+            t.app
+                .effective_levels(&t.admin, info)
+                .await
+                .unwrap()
+                .get("K"),
+            Some(&3)
+        );
+        t.app.unlink_assets(&t.admin, link).await.unwrap();
+        assert!(
+            t.app
+                .effective_levels(&t.admin, system)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);

@@ -41,7 +41,10 @@ pub fn router(state: AppState) -> Router {
         .merge(oidc::router())
         .merge(ui::router())
         .layer(axum::middleware::from_fn(auth::csrf_guard))
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024));
+        // Large enough for an imported register (10 000 rows are about 2–3 MB as CSV, a third
+        // more in the import page's base64 field); the JSON and form extractors keep axum's own
+        // 2 MB limit, and the import handlers their own (`api::import::IMPORT_MAX_BYTES`).
+        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024));
     for (name, value) in security_headers {
         r = r.layer(SetResponseHeaderLayer::if_not_present(
             name,

@@ -4,6 +4,8 @@
 
 mod audit;
 mod classification;
+// The UI's downloads use its helpers.
+pub(crate) mod import;
 mod inventory;
 mod me;
 mod units;
@@ -85,6 +87,9 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inventory::link_assets))
         .routes(routes!(inventory::unlink_assets))
         .routes(routes!(inventory::coverage))
+        // Import and export of the inventory (XLSX, CSV).
+        .routes(routes!(import::import_assets))
+        .routes(routes!(import::export_assets))
         .routes(routes!(
             classification::list_models,
             classification::import_model
