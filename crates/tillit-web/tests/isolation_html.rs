@@ -17,6 +17,8 @@ enum Expect {
     Hides(&'static str, Vec<String>),
     /// Not about any unit (sign-in, language, assets): reachable, listed for coverage only.
     Public,
+    /// A file upload (multipart) naming unit B: refused with this status, nothing written.
+    Upload(u16),
 }
 
 struct Case {
@@ -43,19 +45,32 @@ fn case(
     }
 }
 
-/// The (method, route) pairs the UI router declares.
+/// A complete asset edit form, so a refusal is about the asset and not the form.
+fn edit_form(name: &str, unit: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.into()),
+        ("unit_id", unit.into()),
+        ("description", String::new()),
+        ("lifecycle", "in_use".into()),
+        ("hosting", "saas".into()),
+        ("supplier", String::new()),
+        ("system_owner", String::new()),
+        ("object_leader", String::new()),
+        ("information_owner", String::new()),
+    ]
+}
+
+/// The (method, route) pairs the UI router declares: each `.route(` call up to the next one,
+/// whatever lines rustfmt spreads it over.
 fn declared_routes() -> BTreeSet<(String, String)> {
     let src = include_str!("../src/ui/mod.rs");
+    let body = &src[src.find("pub fn router").expect("the UI router")..];
     let mut out = BTreeSet::new();
-    for line in src
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with(".route(\""))
-    {
-        let path = line[8..].split('"').next().unwrap().to_owned();
-        let handlers = &line[8 + path.len()..];
+    let calls: Vec<&str> = body.split(".route(").skip(1).collect();
+    for call in calls {
+        let path = call.split('"').nth(1).expect("a route path").to_owned();
         for (needle, method) in [("get(", "GET"), ("post(", "POST")] {
-            if handlers.contains(needle) {
+            if call.contains(needle) {
                 out.insert((method.to_owned(), path.clone()));
             }
         }
@@ -75,6 +90,17 @@ on_both_databases!(
         t.user(&admin, "bob", b, Role::Admin).await;
         let carol = t.user(&admin, "carol", b, Role::Editor).await;
         let bob_caller = t.caller("bob", "bob-password-123").await;
+        let inv = common::inventory_in(&t, &admin, a, b).await;
+        let (b_sys, b_svc, a_svc, a_sys) =
+            (inv.b_system, inv.b_service, inv.a_service, inv.a_system);
+        let (b_done, b_draft, b_item) = (inv.b_completed, inv.b_draft, inv.b_item.clone());
+        let assets_before = t
+            .app
+            .store()
+            .list_assets(&tillit_domain::Scope::system(), &Default::default())
+            .await
+            .unwrap()
+            .total;
         let (bob_token, _) = t
             .app
             .create_api_token(&bob_caller, "bobs", None)
@@ -131,8 +157,8 @@ on_both_databases!(
             ),
             case(
                 Method::GET,
-                "/assets/{*path}",
-                "/assets/tillit.css".into(),
+                "/static/{*path}",
+                "/static/tillit.css".into(),
                 vec![],
                 Expect::Public,
             ),
@@ -300,6 +326,158 @@ on_both_databases!(
                 vec![],
                 Expect::Status(404),
             ),
+            case(
+                Method::GET,
+                "/assets",
+                "/assets".into(),
+                vec![],
+                Expect::Hides(
+                    "System A",
+                    vec!["System B".into(), "Tjänst B".into(), b_sys.to_string()],
+                ),
+            ),
+            case(
+                Method::POST,
+                "/assets",
+                "/assets".into(),
+                vec![
+                    ("unit_id", b_s.clone()),
+                    ("kind", "system".into()),
+                    ("name", "Smuggled".into()),
+                ],
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/assets/{id}",
+                format!("/assets/{b_sys}"),
+                vec![],
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/assets/{id}",
+                format!("/assets/{b_sys}"),
+                edit_form("Hijacked", &a_s),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/assets/{id}",
+                format!("/assets/{a_sys}"),
+                edit_form("System A", &b_s),
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/assets/{id}/links",
+                format!("/assets/{b_sys}/links"),
+                vec![("kind", "runs_on".into()), ("other", a_svc.to_string())],
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/assets/{id}/links",
+                format!("/assets/{a_svc}/links"),
+                vec![("kind", "runs_on".into()), ("other", b_sys.to_string())],
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/assets/{id}/links/remove",
+                format!("/assets/{b_svc}/links/remove"),
+                vec![
+                    ("from", b_svc.to_string()),
+                    ("to", b_sys.to_string()),
+                    ("kind", "runs_on".into()),
+                ],
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/assets/{id}/classifications",
+                format!("/assets/{b_svc}/classifications"),
+                vec![],
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/classifications/{id}",
+                format!("/classifications/{b_done}"),
+                vec![],
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/classifications/{id}",
+                format!("/classifications/{b_draft}"),
+                vec![("participants", "Mallory".into())],
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/classifications/{id}/complete",
+                format!("/classifications/{b_draft}/complete"),
+                vec![("participants", "Mallory".into())],
+                Expect::Status(404),
+            ),
+            case(
+                Method::POST,
+                "/classifications/{id}/items/{req}",
+                format!("/classifications/{b_done}/items/{b_item}"),
+                vec![("status", "met".into())],
+                Expect::Status(404),
+            ),
+            case(
+                Method::GET,
+                "/coverage",
+                "/coverage".into(),
+                vec![],
+                Expect::Hides("Förvaltning A", b_marks.clone()),
+            ),
+            case(
+                Method::GET,
+                "/assets/import",
+                "/assets/import".into(),
+                vec![],
+                Expect::Hides("Förvaltning A", b_marks.clone()),
+            ),
+            case(
+                Method::POST,
+                "/assets/import/preview",
+                "/assets/import/preview".into(),
+                vec![],
+                Expect::Upload(422),
+            ),
+            case(
+                Method::POST,
+                "/assets/import",
+                "/assets/import".into(),
+                vec![],
+                Expect::Upload(422),
+            ),
+            case(
+                Method::GET,
+                "/assets/export.csv",
+                "/assets/export.csv".into(),
+                vec![],
+                Expect::Hides(
+                    "System A",
+                    vec![
+                        "System B".into(),
+                        "Tjänst B".into(),
+                        "Förvaltning Bravo".into(),
+                    ],
+                ),
+            ),
+            // The same rows as the CSV, zipped; the CSV row above shows what they hold.
+            case(
+                Method::GET,
+                "/assets/export.xlsx",
+                "/assets/export.xlsx".into(),
+                vec![],
+                Expect::Public,
+            ),
             // Last, as it ends the session.
             case(
                 Method::POST,
@@ -324,13 +502,23 @@ on_both_databases!(
             let mut req = client
                 .request(c.method.clone(), format!("{}{}", t.base, c.path))
                 .header("origin", &t.base);
-            if c.method == Method::POST {
+            if let Expect::Upload(_) = c.expect {
+                let csv = "Namn;Enhet;Typ\r\nSmugglad;Förvaltning Bravo;System\r\n";
+                let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                    .file_name("register.csv");
+                req = req.multipart(reqwest::multipart::Form::new().part("file", part));
+            } else if c.method == Method::POST {
                 req = req.form(&c.form);
             }
             let r = req.send().await.unwrap();
             let status = r.status().as_u16();
             match &c.expect {
-                Expect::Status(want) => assert_eq!(status, *want, "{} {}", c.method, c.path),
+                Expect::Status(want) => {
+                    if status != *want {
+                        let body = r.text().await.unwrap_or_default();
+                        panic!("{} {}: {status}, expected {want}\n{body}", c.method, c.path);
+                    }
+                }
                 Expect::Hides(shown, marks) => {
                     assert_eq!(status, 200, "{} {}", c.method, c.path);
                     let body = r.text().await.unwrap();
@@ -350,6 +538,7 @@ on_both_databases!(
                     }
                 }
                 Expect::Public => assert!(status < 500, "{} {}: {status}", c.method, c.path),
+                Expect::Upload(want) => assert_eq!(status, *want, "{} {}", c.method, c.path),
             }
         }
 
@@ -385,6 +574,53 @@ on_both_databases!(
             .login("carol", "carol-password-123")
             .await
             .expect("carol's password unchanged");
+        let system = tillit_domain::Scope::system();
+        let after = t
+            .app
+            .store()
+            .list_assets(&system, &Default::default())
+            .await
+            .unwrap()
+            .total;
+        assert_eq!(after, assets_before, "no asset created by the attempts");
+        let b_system = t
+            .app
+            .store()
+            .get_asset(&system, b_sys)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((b_system.name.as_str(), b_system.unit_id), ("System B", b));
+        assert_eq!(
+            t.app
+                .store()
+                .get_asset(&system, a_sys)
+                .await
+                .unwrap()
+                .unwrap()
+                .unit_id,
+            a
+        );
+        assert_eq!(
+            t.app.store().links_of(&system, b_sys).await.unwrap().len(),
+            1
+        );
+        assert!(
+            t.app
+                .store()
+                .get_classification(&system, b_draft)
+                .await
+                .unwrap()
+                .unwrap()
+                .participants
+                .is_empty()
+        );
+        let items = t.app.store().action_items(&system, b_done).await.unwrap();
+        assert!(
+            items
+                .iter()
+                .all(|i| i.status == tillit_domain::classification::ItemStatus::Open)
+        );
         assert!(
             t.app.list_api_tokens(&bob_caller).await.unwrap()[0]
                 .revoked_at

@@ -1,5 +1,5 @@
 //! The static files under `assets/` (the stylesheet and htmx 2.0, vendored from the npm
-//! package `htmx.org`), compiled into the binary and served under `/assets/…`.
+//! package `htmx.org`), compiled into the binary and served under `/static/…`.
 
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -21,7 +21,7 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// `GET /assets/{*path}`, with an ETag from the content so browsers revalidate cheaply.
+/// `GET /static/{*path}`, with an ETag from the content so browsers revalidate cheaply.
 pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     let Some(file) = Assets::get(&path) else {
         return StatusCode::NOT_FOUND.into_response();

@@ -62,6 +62,8 @@ impl Ctx {
             };
             link("/", "nav-overview");
             link("/units", "nav-units");
+            link("/assets", "nav-assets");
+            link("/coverage", "nav-coverage");
             if c.can(Permission::Administer) {
                 link("/users", "nav-users");
             }

@@ -203,6 +203,13 @@ mod tests {
     }
 
     #[test]
+    fn every_ftl_file_of_a_language_is_loaded() {
+        // `nav-assets` lives in inventory.ftl, not main.ftl.
+        assert_eq!(Lang::Sv.i18n().t("nav-assets"), "Inventarie");
+        assert_eq!(Lang::En.i18n().t("nav-assets"), "Inventory");
+    }
+
+    #[test]
     fn messages_are_looked_up_with_arguments() {
         assert_eq!(Lang::Sv.i18n().t("nav-overview"), "Översikt");
         assert_eq!(Lang::En.i18n().t("nav-overview"), "Overview");
@@ -219,14 +226,32 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
     }
 
-    /// The message keys defined in one .ftl file (messages, not attributes or terms).
+    /// The message keys defined in a language's .ftl files (messages, not attributes or
+    /// terms). Every .ftl file in the language's folder is loaded, so every one is read; a key
+    /// defined twice would shadow another and fails here.
     fn ftl_keys(lang: &str) -> BTreeSet<String> {
-        let text = std::fs::read_to_string(crate_dir().join(format!("locales/{lang}/main.ftl")))
-            .expect("the .ftl file");
-        text.lines()
-            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
-            .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_owned()))
-            .collect()
+        let mut files = Vec::new();
+        files_under(
+            &crate_dir().join(format!("locales/{lang}")),
+            "ftl",
+            &mut files,
+        );
+        assert!(
+            files.iter().any(|f| f.ends_with("main.ftl")),
+            "the .ftl files of {lang}"
+        );
+        let mut keys = BTreeSet::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("the .ftl file");
+            for key in text
+                .lines()
+                .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+                .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_owned()))
+            {
+                assert!(keys.insert(key.clone()), "{key} is defined twice in {lang}");
+            }
+        }
+        keys
     }
 
     fn files_under(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {

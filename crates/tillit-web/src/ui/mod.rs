@@ -1,6 +1,6 @@
 //! The HTML views: server-rendered pages (askama) that work without JavaScript; htmx
 //! (vendored, served from the binary) only boosts links and forms. Swedish by default,
-//! English on request; every text comes from `locales/{sv,en}/main.ftl`.
+//! English on request; every text comes from the `.ftl` files under `locales/{sv,en}/`.
 
 pub mod assets;
 pub mod context;
@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use pages::{account, audit, overview, session, units, users};
+use pages::{assets as inv, classifications as cls, coverage};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,6 +42,32 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        // Inventory, classification and coverage.
+        .route("/assets", get(inv::list).post(inv::create))
+        .route("/assets/{id}", get(inv::detail).post(inv::update))
+        .route("/assets/{id}/links", post(inv::add_link))
+        .route("/assets/{id}/links/remove", post(inv::remove_link))
+        .route("/assets/{id}/classifications", post(inv::classify))
+        .route("/classifications/{id}", get(cls::show).post(cls::save))
+        .route("/classifications/{id}/complete", post(cls::complete))
+        .route("/classifications/{id}/items/{req}", post(cls::update_item))
+        .route("/coverage", get(coverage::show))
+        // Import and export of the inventory (XLSX, CSV); the uploads carry a whole file.
+        .route(
+            "/assets/import",
+            get(pages::import::show).post(pages::import::import).layer(
+                axum::extract::DefaultBodyLimit::max(pages::import::UPLOAD_MAX_BYTES),
+            ),
+        )
+        .route(
+            "/assets/import/preview",
+            post(pages::import::preview).layer(axum::extract::DefaultBodyLimit::max(
+                pages::import::UPLOAD_MAX_BYTES,
+            )),
+        )
+        .route("/assets/export.xlsx", get(pages::import::export_xlsx))
+        .route("/assets/export.csv", get(pages::import::export_csv))
         .layer(axum::middleware::from_fn(failure::render_failures))
-        .route("/assets/{*path}", get(assets::serve))
+        // The static files: not under /assets, which is the inventory.
+        .route("/static/{*path}", get(assets::serve))
 }

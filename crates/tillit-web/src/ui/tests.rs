@@ -9,6 +9,9 @@ use tower::ServiceExt;
 
 use crate::AppState;
 
+#[path = "tests_inventory.rs"]
+mod inventory;
+
 const ADMIN_PASSWORD: &str = "ett långt lösenord";
 
 struct Harness {
@@ -40,6 +43,9 @@ impl Harness {
         let store = tillit_app::store::Store::open_data_dir(&dir).await.unwrap();
         store.migrate().await.unwrap();
         tillit_app::bootstrap::bootstrap(&store, "Staden", Some(ADMIN_PASSWORD.to_owned()))
+            .await
+            .unwrap();
+        tillit_app::classification::ensure_shipped_models(&store)
             .await
             .unwrap();
         let state = AppState {
@@ -650,18 +656,18 @@ async fn the_audit_log_pages_backwards() {
 #[tokio::test]
 async fn assets_are_served_from_the_binary() {
     let h = Harness::new().await;
-    let a = h.get("/assets/htmx.min.js").await;
+    let a = h.get("/static/htmx.min.js").await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.body.contains("htmx"));
-    assert_eq!(h.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(h.get("/static/nope.js").await.status, StatusCode::NOT_FOUND);
     let req = h
-        .request("GET", "/assets/tillit.css")
+        .request("GET", "/static/tillit.css")
         .body(Body::empty())
         .unwrap();
     let res = h.router.clone().oneshot(req).await.unwrap();
     let etag = res.headers().get(header::ETAG).unwrap().clone();
     let req = h
-        .request("GET", "/assets/tillit.css")
+        .request("GET", "/static/tillit.css")
         .header(header::IF_NONE_MATCH, etag)
         .body(Body::empty())
         .unwrap();

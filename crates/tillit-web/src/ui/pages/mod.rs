@@ -1,7 +1,11 @@
 //! The pages, one module per menu entry, plus signing in and the language switch.
 
 pub mod account;
+pub mod assets;
 pub mod audit;
+pub mod classifications;
+pub mod coverage;
+pub mod import;
 pub mod overview;
 pub mod session;
 pub mod units;
