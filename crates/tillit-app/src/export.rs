@@ -3,8 +3,13 @@
 //! imports again), followed by read-only columns: the current classification's levels and
 //! review date, the id and the times.
 
-use tillit_domain::Permission;
+use std::collections::HashMap;
+
 use tillit_domain::asset::{AssetFilter, AssetRow};
+use tillit_domain::classification::{
+    ActionItemFilter, ActionItemRow, ItemStatus, Model, RequirementKind,
+};
+use tillit_domain::{ModelId, Permission, UnitId};
 
 use crate::classification::DEFAULT_MODEL_KEY;
 use crate::import::{
@@ -167,6 +172,145 @@ impl App {
                     .map_err(|e| AppError::Internal(e.to_string()))
             }
             Format::Csv => Ok(tillit_reports::write_csv(&table.headers, &table.rows)),
+        }
+    }
+}
+
+/// The columns of an action-plan export, in the export's language.
+fn action_plan_headers(lang: Language) -> Vec<String> {
+    let sv = [
+        "Enhet",
+        "Tillgång",
+        "Klassad",
+        "Omklassas senast",
+        "Krav",
+        "Kravtext",
+        "Kravtyp",
+        "Status",
+        "Ansvarig",
+        "Klart senast",
+        "Kommentar",
+    ];
+    let en = [
+        "Unit",
+        "Asset",
+        "Classified",
+        "Review due",
+        "Requirement",
+        "Requirement text",
+        "Requirement kind",
+        "Status",
+        "Owner",
+        "Due",
+        "Comment",
+    ];
+    let names = match lang {
+        Language::Sv => sv,
+        Language::En => en,
+    };
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn item_status_text(status: ItemStatus, lang: Language) -> &'static str {
+    match (status, lang) {
+        (ItemStatus::Open, Language::Sv) => "Öppen",
+        (ItemStatus::Met, Language::Sv) => "Uppfyllt",
+        (ItemStatus::NotMet, Language::Sv) => "Ej uppfyllt",
+        (ItemStatus::NotApplicable, Language::Sv) => "Ej tillämpligt",
+        (ItemStatus::Open, Language::En) => "Open",
+        (ItemStatus::Met, Language::En) => "Met",
+        (ItemStatus::NotMet, Language::En) => "Not met",
+        (ItemStatus::NotApplicable, Language::En) => "Not applicable",
+    }
+}
+
+impl App {
+    /// Action-plan items of the completed classifications the caller may read.
+    pub async fn list_action_items(
+        &self,
+        caller: &Caller,
+        filter: &ActionItemFilter,
+    ) -> Result<Vec<ActionItemRow>> {
+        Ok(self
+            .store()
+            .list_action_items(&caller.scope(Permission::Read), filter)
+            .await?)
+    }
+
+    /// Every action-plan item in scope (of a unit's subtree, or all), with the requirement's
+    /// text from the model version its classification is frozen to, as XLSX or CSV.
+    pub async fn export_action_plans(
+        &self,
+        caller: &Caller,
+        unit: Option<UnitId>,
+        outstanding: bool,
+        format: Format,
+        lang: Language,
+    ) -> Result<Vec<u8>> {
+        let units: HashMap<UnitId, String> = self
+            .list_units(caller, true)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let mut models: HashMap<ModelId, Model> = HashMap::new();
+        let mut rows = Vec::new();
+        let mut filter = ActionItemFilter {
+            unit_id: unit,
+            outstanding,
+            offset: 0,
+            limit: 1000,
+        };
+        loop {
+            let page = self.list_action_items(caller, &filter).await?;
+            let n = page.len();
+            for r in page {
+                if let std::collections::hash_map::Entry::Vacant(e) = models.entry(r.model_id) {
+                    e.insert(self.get_model(r.model_id).await?.model);
+                }
+                let requirement = models[&r.model_id].requirement(&r.item.requirement_id);
+                let code = match lang {
+                    Language::Sv => "sv",
+                    Language::En => "en",
+                };
+                rows.push(vec![
+                    units.get(&r.unit_id).cloned().unwrap_or_default(),
+                    r.asset_name,
+                    r.performed_on.map(|d| d.to_string()).unwrap_or_default(),
+                    r.review_due.map(|d| d.to_string()).unwrap_or_default(),
+                    r.item.requirement_id.clone(),
+                    requirement
+                        .map(|q| q.text.get(code).to_owned())
+                        .unwrap_or_default(),
+                    requirement
+                        .map(|q| match q.kind {
+                            RequirementKind::State => "ÄR",
+                            RequirementKind::Procurement => "SKA",
+                        })
+                        .unwrap_or_default()
+                        .to_owned(),
+                    item_status_text(r.item.status, lang).to_owned(),
+                    r.item.owner.unwrap_or_default(),
+                    r.item.due.map(|d| d.to_string()).unwrap_or_default(),
+                    r.item.comment,
+                ]);
+            }
+            if n < 1000 {
+                break;
+            }
+            filter.offset += 1000;
+        }
+        let headers = action_plan_headers(lang);
+        match format {
+            Format::Xlsx => {
+                let sheet = match lang {
+                    Language::Sv => "Handlingsplaner",
+                    Language::En => "Action plans",
+                };
+                tillit_reports::write_xlsx(sheet, &headers, &rows)
+                    .map_err(|e| AppError::Internal(e.to_string()))
+            }
+            Format::Csv => Ok(tillit_reports::write_csv(&headers, &rows)),
         }
     }
 }

@@ -521,3 +521,86 @@ both!(
         );
     }
 );
+
+both!(
+    action_plans_are_listed_and_exported_for_follow_up,
+    |t: T| async move {
+        use tillit_app::import::{Format, Language};
+        use tillit_domain::classification::ActionItemFilter;
+        let asset = t.system("Skolplattform").await;
+        let c = t
+            .app
+            .start_classification(&t.admin, asset, None)
+            .await
+            .unwrap();
+        let model = t.app.get_model(c.model_id).await.unwrap().model;
+        t.app
+            .save_classification(&t.admin, c.id, t.all_at(&model, 2))
+            .await
+            .unwrap();
+        let done = t.app.complete_classification(&t.admin, c.id).await.unwrap();
+        let first = done.items[0].requirement_id.clone();
+        let met = ItemUpdate {
+            status: ItemStatus::Met,
+            owner: Some("Bo".into()),
+            due: None,
+            comment: "Klart".into(),
+        };
+        t.app
+            .update_action_item(&t.admin, c.id, &first, met)
+            .await
+            .unwrap();
+
+        let all = t
+            .app
+            .list_action_items(&t.admin, &ActionItemFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all.len(), done.items.len());
+        assert!(
+            all.iter()
+                .all(|r| r.asset_name == "Skolplattform" && r.unit_id == t.root)
+        );
+        let todo = ActionItemFilter {
+            outstanding: true,
+            ..Default::default()
+        };
+        let outstanding = t.app.list_action_items(&t.admin, &todo).await.unwrap();
+        assert_eq!(outstanding.len(), done.items.len() - 1);
+        assert!(outstanding.iter().all(|r| r.item.requirement_id != first));
+
+        let csv = t
+            .app
+            .export_action_plans(&t.admin, None, false, Format::Csv, Language::Sv)
+            .await
+            .unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert!(lines[0].starts_with("Enhet;Tillgång;"), "{}", lines[0]);
+        let row = lines.iter().find(|l| l.contains(&first)).unwrap();
+        assert!(
+            row.contains("Uppfyllt") && row.contains("Skolplattform"),
+            "{row}"
+        );
+        let requirement = model.requirement(&first).unwrap();
+        let start: String = requirement.text.sv.chars().take(30).collect();
+        assert!(text.contains(&start), "the requirement's Swedish text");
+        let en = t
+            .app
+            .export_action_plans(&t.admin, None, true, Format::Csv, Language::En)
+            .await
+            .unwrap();
+        let en = String::from_utf8(en).unwrap();
+        assert!(en.contains("Requirement text"));
+        assert!(
+            !en.contains(&format!(";{first};")),
+            "the met item is not outstanding"
+        );
+        let xlsx = t
+            .app
+            .export_action_plans(&t.admin, None, false, Format::Xlsx, Language::Sv)
+            .await
+            .unwrap();
+        assert_eq!(&xlsx[..2], b"PK", "an XLSX workbook");
+    }
+);

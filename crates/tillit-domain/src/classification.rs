@@ -510,6 +510,35 @@ pub struct ActionItem {
     pub comment: String,
 }
 
+/// Which action-plan items to list: those of completed classifications in scope.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
+pub struct ActionItemFilter {
+    /// Items of assets in this unit and the units below it.
+    pub unit_id: Option<UnitId>,
+    /// Only items still to do (open or not met).
+    #[serde(default)]
+    pub outstanding: bool,
+    #[serde(default)]
+    pub offset: i64,
+    /// 1–1000; 200 when left out.
+    #[serde(default)]
+    pub limit: i64,
+}
+
+/// An action-plan item with the asset and classification it belongs to, for follow-up lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ActionItemRow {
+    pub unit_id: UnitId,
+    pub asset_id: AssetId,
+    pub asset_name: String,
+    pub model_id: ModelId,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub performed_on: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub review_due: Option<Date>,
+    pub item: ActionItem,
+}
+
 /// "Not applicable" must say why, or the plan cannot be followed up.
 pub fn validate_item(item: &ActionItem) -> Result<(), DomainError> {
     if item.status == ItemStatus::NotApplicable && item.comment.trim().is_empty() {

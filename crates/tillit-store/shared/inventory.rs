@@ -6,7 +6,8 @@ use tillit_domain::asset::{
     Criticality, Hosting, Lifecycle, LinkKind,
 };
 use tillit_domain::classification::{
-    ActionItem, Classification, ClassificationStatus, ItemStatus, Model, ModelVersion,
+    ActionItem, ActionItemFilter, ActionItemRow, Classification, ClassificationStatus, ItemStatus,
+    Model, ModelVersion,
 };
 use tillit_domain::{AssetId, ClassificationId, ModelId};
 
@@ -701,6 +702,49 @@ impl SqlStore {
         }
         append_audit(&mut tx, audit).await?;
         tx.commit().await
+    }
+
+    /// Action-plan items of the completed classifications in scope, by unit, asset and
+    /// requirement, for follow-up and export.
+    pub async fn list_action_items(
+        &self,
+        scope: &Scope,
+        filter: &ActionItemFilter,
+    ) -> Result<Vec<ActionItemRow>, sqlx::Error> {
+        let q = format!(
+            "SELECT i.classification_id, i.requirement_id, i.status, i.owner, i.due, i.comment, \
+               c.unit_id, c.asset_id, c.model_id, c.performed_on, c.review_due, a.name AS asset_name \
+             FROM action_items i \
+             JOIN classifications c ON c.id = i.classification_id AND c.status = 'completed' \
+             JOIN assets a ON a.id = c.asset_id \
+             WHERE c.unit_id IN ({}) \
+               AND ($2 IS NULL OR c.unit_id IN (SELECT descendant FROM unit_closure WHERE ancestor = $2)) \
+               AND ($3 = FALSE OR i.status IN ('open', 'not_met')) \
+             ORDER BY c.unit_id, a.name_key, a.id, i.requirement_id LIMIT $4 OFFSET $5",
+            scope_units(scope, 1)
+        );
+        let limit = if filter.limit <= 0 { 200 } else { filter.limit.min(1000) };
+        let rows = sqlx::query(sql(q))
+            .bind(actor_uuid(scope))
+            .bind(filter.unit_id.map(|u| u.0))
+            .bind(filter.outstanding)
+            .bind(limit)
+            .bind(filter.offset.max(0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ActionItemRow {
+                    unit_id: UnitId(r.try_get("unit_id")?),
+                    asset_id: AssetId(r.try_get("asset_id")?),
+                    asset_name: r.try_get("asset_name")?,
+                    model_id: ModelId(r.try_get("model_id")?),
+                    performed_on: date(r.try_get("performed_on")?)?,
+                    review_due: date(r.try_get("review_due")?)?,
+                    item: item_from_row(r)?,
+                })
+            })
+            .collect()
     }
 
     /// Classification coverage per unit in scope, for the units that hold assets.

@@ -10,7 +10,9 @@ use std::path::Path;
 use jiff::Timestamp;
 use tillit_domain::asset::{Asset, AssetFilter, AssetLink, AssetPage, Coverage};
 use tillit_domain::audit::{AuditEvent, AuditFilter, AuditRecord};
-use tillit_domain::classification::{ActionItem, Classification, Model, ModelVersion};
+use tillit_domain::classification::{
+    ActionItem, ActionItemFilter, ActionItemRow, Classification, Model, ModelVersion,
+};
 use tillit_domain::job::Job;
 use tillit_domain::user::{ApiTokenInfo, Credentials};
 use tillit_domain::{
@@ -232,6 +234,8 @@ delegate! {
     fn action_items(&self, scope: &Scope, classification: ClassificationId) -> Vec<ActionItem>;
     fn update_action_item(&self, scope: &Scope, item: &ActionItem, at: Timestamp, audit: &AuditEvent) -> ();
     fn coverage(&self, scope: &Scope, today: jiff::civil::Date) -> Vec<Coverage>;
+    /// Items of completed classifications in scope, for follow-up and export.
+    fn list_action_items(&self, scope: &Scope, filter: &ActionItemFilter) -> Vec<ActionItemRow>;
 }
 
 #[cfg(feature = "testing")]

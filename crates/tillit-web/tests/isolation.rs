@@ -418,6 +418,24 @@ on_both_databases!(
                 )),
                 Expect::Status(422),
             ),
+            case(
+                Method::GET,
+                "/api/v1/action-items",
+                "/api/v1/action-items?limit=1000".into(),
+                None,
+                Expect::Excludes(vec![
+                    "System B".into(),
+                    b_sys.to_string(),
+                    b_done.to_string(),
+                ]),
+            ),
+            case(
+                Method::GET,
+                "/api/v1/action-items/export",
+                "/api/v1/action-items/export?format=csv".into(),
+                None,
+                Expect::ExcludesText(vec!["System B".into(), "Förvaltning B".into()]),
+            ),
         ];
 
         // Every endpoint of the API is in the matrix.

@@ -478,6 +478,24 @@ on_both_databases!(
                 vec![],
                 Expect::Public,
             ),
+            case(
+                Method::GET,
+                "/action-plans/export.csv",
+                "/action-plans/export.csv".into(),
+                vec![],
+                Expect::Hides(
+                    "System A",
+                    vec!["System B".into(), "Förvaltning Bravo".into()],
+                ),
+            ),
+            // The same rows as the CSV, zipped.
+            case(
+                Method::GET,
+                "/action-plans/export.xlsx",
+                "/action-plans/export.xlsx".into(),
+                vec![],
+                Expect::Public,
+            ),
             // Last, as it ends the session.
             case(
                 Method::POST,

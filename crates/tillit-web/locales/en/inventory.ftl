@@ -194,3 +194,6 @@ done-item-saved = The action-plan requirement has been saved.
 ## Errors
 error-link-target-required = Choose an asset to link.
 error-date-invalid = Enter a date as YYYY-MM-DD.
+coverage-export-intro = The action plans, for follow-up:
+coverage-export-xlsx = Export action plans to Excel (XLSX)
+coverage-export-csv = Export action plans to CSV

@@ -194,3 +194,6 @@ done-item-saved = Kravet i handlingsplanen har sparats.
 ## Fel
 error-link-target-required = Välj en tillgång att koppla.
 error-date-invalid = Ange ett datum som ÅÅÅÅ-MM-DD.
+coverage-export-intro = Handlingsplanerna för uppföljning:
+coverage-export-xlsx = Exportera handlingsplaner till Excel (XLSX)
+coverage-export-csv = Exportera handlingsplaner till CSV

@@ -163,6 +163,11 @@ pub fn download(bytes: Vec<u8>, format: Format, lang: Language) -> Response {
         Language::Sv => "tillgangar",
         Language::En => "assets",
     };
+    download_as(bytes, format, stem)
+}
+
+/// A file's download headers, the file named `{stem}-{today}.{extension}`.
+pub fn download_as(bytes: Vec<u8>, format: Format, stem: &str) -> Response {
     let name = format!(
         "{stem}-{}.{}",
         crate::ui::format::today(),

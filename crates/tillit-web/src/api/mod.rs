@@ -2,6 +2,7 @@
 //! vendored Swagger UI at `/api/docs`. Authenticate with a personal API token
 //! (`Authorization: Bearer tillit_…`) or a browser session.
 
+mod action_items;
 mod audit;
 mod classification;
 // The UI's downloads use its helpers.
@@ -105,6 +106,8 @@ pub fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(classification::complete_classification))
         .routes(routes!(classification::update_item))
+        .routes(routes!(action_items::list_action_items))
+        .routes(routes!(action_items::export_action_items))
         .split_for_parts()
 }
 

@@ -67,6 +67,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/assets/export.xlsx", get(pages::import::export_xlsx))
         .route("/assets/export.csv", get(pages::import::export_csv))
+        .route(
+            "/action-plans/export.xlsx",
+            get(pages::import::export_action_plans_xlsx),
+        )
+        .route(
+            "/action-plans/export.csv",
+            get(pages::import::export_action_plans_csv),
+        )
         .layer(axum::middleware::from_fn(failure::render_failures))
         // The static files: not under /assets, which is the inventory.
         .route("/static/{*path}", get(assets::serve))

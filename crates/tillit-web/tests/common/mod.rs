@@ -345,6 +345,31 @@ pub async fn inventory_in(t: &TestApp, admin: &Caller, a: UnitId, b: UnitId) -> 
         .await
         .unwrap()
         .id;
+    // A's system is classified too, so A's lists and exports have something of their own.
+    let ca = app
+        .start_classification(admin, a_system, None)
+        .await
+        .unwrap();
+    let input = DraftInput {
+        decisions: model
+            .aspects
+            .iter()
+            .map(|x| {
+                (
+                    x.code.clone(),
+                    AspectDecision {
+                        level: 1,
+                        justification: "test".into(),
+                    },
+                )
+            })
+            .collect(),
+        participants: Some("Anna".into()),
+        performed_on: Some(jiff::civil::date(2026, 1, 16)),
+        ..Default::default()
+    };
+    app.save_classification(admin, ca.id, input).await.unwrap();
+    app.complete_classification(admin, ca.id).await.unwrap();
     Inventory {
         a_system,
         a_service,

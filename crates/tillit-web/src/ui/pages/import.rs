@@ -461,6 +461,45 @@ pub async fn export_csv(
     export(&cx, &caller, &state, query, Format::Csv).await
 }
 
+async fn export_action_plans(
+    cx: &Ctx,
+    caller: &Caller,
+    state: &AppState,
+    query: Option<String>,
+    format: Format,
+) -> Result<Response, UiError> {
+    let q = FormData::parse(query.unwrap_or_default().as_bytes());
+    let unit = q.opt("unit_id").and_then(|u| u.parse().ok());
+    let lang = language(&cx.i());
+    let bytes = state
+        .app
+        .export_action_plans(caller, unit, q.has("outstanding"), format, lang)
+        .await?;
+    let stem = match lang {
+        Language::Sv => "handlingsplaner",
+        Language::En => "action-plans",
+    };
+    Ok(crate::api::import::download_as(bytes, format, stem))
+}
+
+/// `GET /action-plans/export.xlsx`: every action-plan item in the caller's units.
+pub async fn export_action_plans_xlsx(
+    Signed { cx, caller }: Signed,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, UiError> {
+    export_action_plans(&cx, &caller, &state, query, Format::Xlsx).await
+}
+
+/// `GET /action-plans/export.csv`
+pub async fn export_action_plans_csv(
+    Signed { cx, caller }: Signed,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, UiError> {
+    export_action_plans(&cx, &caller, &state, query, Format::Csv).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
