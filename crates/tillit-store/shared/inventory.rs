@@ -294,14 +294,7 @@ impl SqlStore {
             "SELECT {ASSET_COLS} FROM assets a WHERE a.id = $1 AND a.unit_id IN ({})",
             scope_units(scope, 2)
         );
-        sqlx::query(sql(q))
-            .bind(id.0)
-            .bind(actor_uuid(scope))
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(asset_from_row)
-            .transpose()
+        self.fetch_scoped(q, scope, id.0, asset_from_row).await
     }
 
     /// A page of the inventory with each asset's current classification. The cost grows with
@@ -531,14 +524,7 @@ impl SqlStore {
             "SELECT {CLASSIFICATION_COLS} FROM classifications c WHERE c.id = $1 AND c.unit_id IN ({})",
             scope_units(scope, 2)
         );
-        sqlx::query(sql(q))
-            .bind(id.0)
-            .bind(actor_uuid(scope))
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(classification_from_row)
-            .transpose()
+        self.fetch_scoped(q, scope, id.0, classification_from_row).await
     }
 
     /// An asset's classifications, newest first.
@@ -552,12 +538,7 @@ impl SqlStore {
              WHERE c.asset_id = $1 AND c.unit_id IN ({}) ORDER BY c.created_at DESC, c.id DESC",
             scope_units(scope, 2)
         );
-        let rows = sqlx::query(sql(q))
-            .bind(asset.0)
-            .bind(actor_uuid(scope))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(classification_from_row).collect()
+        self.fetch_all_scoped(q, scope, asset.0, classification_from_row).await
     }
 
     /// Saves a draft's answers, decisions and details; only drafts change.
@@ -662,12 +643,7 @@ impl SqlStore {
              WHERE i.classification_id = $1 AND c.unit_id IN ({}) ORDER BY i.requirement_id",
             scope_units(scope, 2)
         );
-        let rows = sqlx::query(sql(q))
-            .bind(classification.0)
-            .bind(actor_uuid(scope))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(item_from_row).collect()
+        self.fetch_all_scoped(q, scope, classification.0, item_from_row).await
     }
 
     /// Marks an action-plan item (status, owner, due date, comment).

@@ -297,6 +297,40 @@ async fn append_audit_all(
 }
 
 impl SqlStore {
+    /// The row `query` finds for `id` ($1) within the scope ($2), decoded by `from_row`.
+    async fn fetch_scoped<T>(
+        &self,
+        query: String,
+        scope: &Scope,
+        id: Uuid,
+        from_row: fn(&DbRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Option<T>, sqlx::Error> {
+        sqlx::query(sql(query))
+            .bind(id)
+            .bind(actor_uuid(scope))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+
+    /// Every row `query` finds for `id` ($1) within the scope ($2), decoded by `from_row`.
+    async fn fetch_all_scoped<T>(
+        &self,
+        query: String,
+        scope: &Scope,
+        id: Uuid,
+        from_row: fn(&DbRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        let rows = sqlx::query(sql(query))
+            .bind(id)
+            .bind(actor_uuid(scope))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
     }
@@ -350,14 +384,7 @@ impl SqlStore {
             "SELECT {UNIT_COLS} FROM units WHERE id = $1 AND id IN ({})",
             scope_units(scope, 2)
         );
-        sqlx::query(sql(q))
-            .bind(id.0)
-            .bind(actor_uuid(scope))
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(unit_from_row)
-            .transpose()
+        self.fetch_scoped(q, scope, id.0, unit_from_row).await
     }
 
     /// The units in scope, by name; closed (merged) units only when asked for.
@@ -500,12 +527,7 @@ impl SqlStore {
                AND $1 IN ({}) ORDER BY name",
             scope_units(scope, 2)
         );
-        let rows = sqlx::query(sql(q))
-            .bind(id.0)
-            .bind(actor_uuid(scope))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(unit_from_row).collect()
+        self.fetch_all_scoped(q, scope, id.0, unit_from_row).await
     }
 
     // ---- users -------------------------------------------------------------------------
@@ -573,14 +595,7 @@ impl SqlStore {
             "SELECT {USER_COLS} FROM users u WHERE u.id = $1 AND {}",
             user_visible(scope, 2)
         );
-        sqlx::query(sql(q))
-            .bind(id.0)
-            .bind(actor_uuid(scope))
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(user_from_row)
-            .transpose()
+        self.fetch_scoped(q, scope, id.0, user_from_row).await
     }
 
     pub async fn list_users(&self, scope: &Scope) -> Result<Vec<User>, sqlx::Error> {
