@@ -297,9 +297,10 @@ impl SqlStore {
         self.fetch_scoped(q, scope, id.0, asset_from_row).await
     }
 
-    /// A page of the inventory with each asset's current classification. The cost grows with
-    /// the page, not the table: the filter runs on indexed columns and the count on the same
-    /// filter without the join.
+    /// A page of the inventory with each asset's current classification. The page itself walks
+    /// the name index; the exact total and OFFSET paging still grow with the matching rows
+    /// (keyset paging and a capped count are the next step), and the count skips the
+    /// classification join unless the filter looks at classifications.
     pub async fn list_assets(
         &self,
         scope: &Scope,
